@@ -1,0 +1,3 @@
+//! DEL — termination protection and soft deletes.
+
+pub mod rds_deletion_protection;

@@ -1,0 +1,3 @@
+//! REC — recovery objectives.
+
+pub mod pitr_enabled;

@@ -1,0 +1,366 @@
+//! `ringfence.toml`: what is production, who is an agent, recovery targets, waivers.
+//!
+//! Every setting is optional; [`Config::default`] is what an absent file means, and
+//! [`TEMPLATE`] (written by `ringfence init`) spells out every default.
+
+use std::path::Path;
+
+use globset::{Glob, GlobMatcher};
+use jiff::SignedDuration;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+
+/// The file read when `--config` is not given, if it exists.
+pub const DEFAULT_PATH: &str = "ringfence.toml";
+
+/// The commented template `ringfence init` writes: every setting at its default.
+pub const TEMPLATE: &str = include_str!("config_template.toml");
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub environments: Environments,
+    pub principals: Principals,
+    pub recovery: Recovery,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub waivers: Vec<Waiver>,
+}
+
+/// What an account that no rule classifies is taken to be.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DefaultEnvironment {
+    /// Reported as unclassified; checks that need to know report `unknown` for it.
+    #[default]
+    Unclassified,
+    Prod,
+    Nonprod,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Environments {
+    pub default: DefaultEnvironment,
+    /// Account ids that are production, whatever their name.
+    pub prod_accounts: Vec<String>,
+    pub nonprod_accounts: Vec<String>,
+    /// Account-name globs (case-insensitive), e.g. `acme-live-*`.
+    pub prod_account_names: Vec<String>,
+    pub nonprod_account_names: Vec<String>,
+    /// Organizational units (id `ou-…` or name) whose accounts, at any depth, are production.
+    pub prod_ous: Vec<String>,
+    pub nonprod_ous: Vec<String>,
+    /// Words that mark an account name, OU name or tag value as production.
+    pub prod_words: Vec<String>,
+    pub nonprod_words: Vec<String>,
+    /// Tag keys (case-insensitive) whose value classifies a resource or account.
+    pub tag_keys: Vec<String>,
+}
+
+impl Default for Environments {
+    fn default() -> Self {
+        Environments {
+            default: DefaultEnvironment::Unclassified,
+            prod_accounts: Vec::new(),
+            nonprod_accounts: Vec::new(),
+            prod_account_names: Vec::new(),
+            nonprod_account_names: Vec::new(),
+            prod_ous: Vec::new(),
+            nonprod_ous: Vec::new(),
+            prod_words: strings(&["prod", "production", "prd"]),
+            nonprod_words: strings(&[
+                "dev", "development", "test", "testing", "qa", "staging", "stage", "stg", "sandbox", "nonprod",
+                "preprod", "uat",
+            ]),
+            tag_keys: strings(&["env", "environment", "stage"]),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Principals {
+    /// Tag key whose value (`agent`, `ci`, `human`) declares a principal's kind.
+    pub kind_tag: String,
+    /// Principal ARNs (globs) that are agents, CI or humans, whatever else they look like.
+    pub agent_arns: Vec<String>,
+    pub ci_arns: Vec<String>,
+    pub human_arns: Vec<String>,
+    /// Service principals that mark a role trusting them as an agent role.
+    pub agent_service_principals: Vec<String>,
+    /// Role and user name globs (case-insensitive) that mark agents.
+    pub agent_name_globs: Vec<String>,
+    /// OIDC issuers whose trust marks a role as CI.
+    pub ci_oidc_providers: Vec<String>,
+    /// Service principals whose trust marks a role as CI.
+    pub ci_service_principals: Vec<String>,
+    /// Role name globs of human sign-in roles.
+    pub human_role_globs: Vec<String>,
+}
+
+impl Default for Principals {
+    fn default() -> Self {
+        Principals {
+            kind_tag: "ringfence:kind".to_owned(),
+            agent_arns: Vec::new(),
+            ci_arns: Vec::new(),
+            human_arns: Vec::new(),
+            agent_service_principals: strings(&["bedrock.amazonaws.com"]),
+            agent_name_globs: strings(&["*agent*", "*llm*", "*copilot*", "*cursor*", "*claude*", "*codex*"]),
+            ci_oidc_providers: strings(&["token.actions.githubusercontent.com", "gitlab.com", "app.terraform.io"]),
+            ci_service_principals: strings(&["codebuild.amazonaws.com", "codepipeline.amazonaws.com"]),
+            human_role_globs: strings(&["AWSReservedSSO_*"]),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Recovery {
+    /// Recovery point objective: the most data, in time, a restore may lose.
+    #[serde(with = "friendly_duration")]
+    pub rpo: SignedDuration,
+    /// Recovery time objective: how long a restore may take.
+    #[serde(with = "friendly_duration")]
+    pub rto: SignedDuration,
+    /// Minimum automated backup retention.
+    pub min_retention_days: u32,
+    /// Assumed restore throughput for the restore-time estimate.
+    pub restore_throughput_mib_per_sec: u32,
+    /// Fixed time added to every restore estimate (provisioning, DNS, checks).
+    #[serde(with = "friendly_duration")]
+    pub restore_overhead: SignedDuration,
+    /// Per-resource targets; the first that matches wins.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<RecoveryTarget>,
+}
+
+impl Default for Recovery {
+    fn default() -> Self {
+        Recovery {
+            rpo: SignedDuration::from_hours(1),
+            rto: SignedDuration::from_hours(4),
+            min_retention_days: 7,
+            restore_throughput_mib_per_sec: 100,
+            restore_overhead: SignedDuration::from_mins(20),
+            targets: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecoveryTarget {
+    /// Resource ARN or identifier glob.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    /// `key=value`: resources carrying this tag.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "optional_friendly_duration")]
+    pub rpo: Option<SignedDuration>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "optional_friendly_duration")]
+    pub rto: Option<SignedDuration>,
+}
+
+/// An accepted risk: findings of `check` on resources matching `resource` are waived until
+/// `expires` (inclusive, UTC).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Waiver {
+    pub check: String,
+    /// Glob on the finding's resource (ARN or identifier).
+    pub resource: String,
+    pub reason: String,
+    pub expires: Date,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+}
+
+impl Config {
+    /// Loads the configuration: `path` when given (it must exist), else `ringfence.toml` in
+    /// the working directory when present, else the defaults.
+    pub fn load(path: Option<&Path>, known_checks: &[&str]) -> Result<(Config, Option<String>), Error> {
+        let (path, required) = match path {
+            Some(path) => (path, true),
+            None => (Path::new(DEFAULT_PATH), false),
+        };
+        let origin = path.display().to_string();
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(err) if !required && err.kind() == std::io::ErrorKind::NotFound => {
+                return Ok((Config::default(), None));
+            }
+            Err(err) => return Err(Error::io(origin, err)),
+        };
+        let config = Config::parse(&text, &origin, known_checks)?;
+        Ok((config, Some(origin)))
+    }
+
+    /// Parses and validates configuration text; errors name the file, line and key.
+    pub fn parse(text: &str, origin: &str, known_checks: &[&str]) -> Result<Config, Error> {
+        let config: Config = toml::from_str(text).map_err(|err| {
+            let position = err
+                .span()
+                .map(|span| line_col(text, span.start))
+                .map(|(line, col)| format!("{origin}:{line}:{col}"))
+                .unwrap_or_else(|| origin.to_owned());
+            let key = key_path(text);
+            let message = err.message().trim_end().to_owned();
+            match key {
+                Some(key) => Error::input(position, format!("{key}: {message}")),
+                None => Error::input(position, message),
+            }
+        })?;
+        config.validate(origin, known_checks)?;
+        Ok(config)
+    }
+
+    fn validate(&self, origin: &str, known_checks: &[&str]) -> Result<(), Error> {
+        let bad = |key: String, message: String| Error::input(origin, format!("{key}: {message}"));
+        let env = &self.environments;
+        for (key, ids) in [("prod_accounts", &env.prod_accounts), ("nonprod_accounts", &env.nonprod_accounts)] {
+            for (index, id) in ids.iter().enumerate() {
+                if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(bad(
+                        format!("environments.{key}[{index}]"),
+                        format!("`{id}` is not a 12-digit account id (use prod_account_names for name patterns)"),
+                    ));
+                }
+            }
+        }
+        for id in &env.prod_accounts {
+            if env.nonprod_accounts.contains(id) {
+                return Err(bad(
+                    "environments.nonprod_accounts".to_owned(),
+                    format!("account {id} is listed as both prod and nonprod"),
+                ));
+            }
+        }
+        let globs = [
+            ("environments.prod_account_names", &env.prod_account_names),
+            ("environments.nonprod_account_names", &env.nonprod_account_names),
+            ("principals.agent_arns", &self.principals.agent_arns),
+            ("principals.ci_arns", &self.principals.ci_arns),
+            ("principals.human_arns", &self.principals.human_arns),
+            ("principals.agent_name_globs", &self.principals.agent_name_globs),
+            ("principals.human_role_globs", &self.principals.human_role_globs),
+        ];
+        for (key, patterns) in globs {
+            for (index, pattern) in patterns.iter().enumerate() {
+                glob(pattern).map_err(|message| bad(format!("{key}[{index}]"), message))?;
+            }
+        }
+        let rec = &self.recovery;
+        for (key, value) in [("rpo", rec.rpo), ("rto", rec.rto)] {
+            if value <= SignedDuration::ZERO {
+                return Err(bad(format!("recovery.{key}"), "must be a positive duration such as \"1h\"".into()));
+            }
+        }
+        if rec.restore_overhead < SignedDuration::ZERO {
+            return Err(bad("recovery.restore_overhead".into(), "must not be negative".into()));
+        }
+        if rec.restore_throughput_mib_per_sec == 0 {
+            return Err(bad("recovery.restore_throughput_mib_per_sec".into(), "must be at least 1".into()));
+        }
+        for (index, target) in rec.targets.iter().enumerate() {
+            let key = format!("recovery.targets[{index}]");
+            match (&target.resource, &target.tag) {
+                (None, None) => return Err(bad(key, "needs `resource` (a glob) or `tag` (key=value)".into())),
+                (Some(_), Some(_)) => return Err(bad(key, "give either `resource` or `tag`, not both".into())),
+                (Some(pattern), None) => {
+                    glob(pattern).map_err(|message| bad(format!("{key}.resource"), message))?;
+                }
+                (None, Some(tag)) if !tag.contains('=') => {
+                    return Err(bad(format!("{key}.tag"), format!("`{tag}` is not of the form key=value")));
+                }
+                (None, Some(_)) => {}
+            }
+            if target.rpo.is_none() && target.rto.is_none() {
+                return Err(bad(key, "sets neither `rpo` nor `rto`".into()));
+            }
+            for (name, value) in [("rpo", target.rpo), ("rto", target.rto)] {
+                if value.is_some_and(|v| v <= SignedDuration::ZERO) {
+                    return Err(bad(format!("{key}.{name}"), "must be a positive duration".into()));
+                }
+            }
+        }
+        for (index, waiver) in self.waivers.iter().enumerate() {
+            let key = format!("waivers[{index}]");
+            if !known_checks.iter().any(|id| id.eq_ignore_ascii_case(&waiver.check)) {
+                return Err(bad(
+                    format!("{key}.check"),
+                    format!("`{}` is not a check id; `ringfence checks list` shows them", waiver.check),
+                ));
+            }
+            glob(&waiver.resource).map_err(|message| bad(format!("{key}.resource"), message))?;
+            if waiver.reason.trim().is_empty() {
+                return Err(bad(format!("{key}.reason"), "a waiver needs a reason".into()));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A case-insensitive glob matcher, or a message saying what is wrong with the pattern.
+pub fn glob(pattern: &str) -> Result<GlobMatcher, String> {
+    globset::GlobBuilder::new(pattern)
+        .case_insensitive(true)
+        .literal_separator(false)
+        .build()
+        .map(|g: Glob| g.compile_matcher())
+        .map_err(|err| format!("`{pattern}` is not a valid glob: {}", err.kind()))
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// 1-based line and column of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// The dotted path of the key that failed, found by deserializing the parsed table again.
+fn key_path(text: &str) -> Option<String> {
+    let table: toml::Table = toml::from_str(text).ok()?;
+    let value = toml::Value::Table(table);
+    match serde_path_to_error::deserialize::<_, Config>(value) {
+        Err(err) => {
+            let path = err.path().to_string();
+            (path != ".").then_some(path)
+        }
+        Ok(_) => None,
+    }
+}
+
+mod friendly_duration {
+    use jiff::SignedDuration;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &SignedDuration, se: S) -> Result<S::Ok, S::Error> {
+        jiff::fmt::serde::duration::friendly::compact::required(value, se)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(de: D) -> Result<SignedDuration, D::Error> {
+        SignedDuration::deserialize(de)
+    }
+}
+
+mod optional_friendly_duration {
+    use jiff::SignedDuration;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &Option<SignedDuration>, se: S) -> Result<S::Ok, S::Error> {
+        jiff::fmt::serde::duration::friendly::compact::optional(value, se)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(de: D) -> Result<Option<SignedDuration>, D::Error> {
+        Option::<SignedDuration>::deserialize(de)
+    }
+}

@@ -1,0 +1,209 @@
+//! ringfence: audits an AWS estate for the guardrails that keep an autonomous agent, or a
+//! leaked credential, from destroying production.
+//!
+//! The pipeline: inventory snapshot → classification → checks → waivers → score → report →
+//! gate. Every stage after collection is a pure function of the snapshot and the configuration.
+
+pub mod checks;
+pub mod classify;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod inventory;
+pub mod policy;
+pub mod report;
+pub mod score;
+pub mod waiver;
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use jiff::Timestamp;
+
+use crate::checks::Ctx;
+use crate::classify::Classification;
+use crate::cli::{ChecksCommand, Cli, Command, EvalArgs, ExplainFormat, ListFormat, ReportFormat};
+use crate::config::Config;
+use crate::error::{Error, exit};
+use crate::inventory::Snapshot;
+use crate::report::{Gate, Inputs, Report};
+
+/// Where a run writes, and what time it is.
+pub struct Io<'a> {
+    pub stdout: &'a mut dyn Write,
+    pub stderr: &'a mut dyn Write,
+    /// The report's `generated_at`, and the date waivers expire against.
+    pub now: Timestamp,
+}
+
+/// Runs a parsed command line and returns the exit code.
+pub fn run(cli: Cli, io: &mut Io) -> Result<u8, Error> {
+    let result = match cli.command {
+        Command::Audit(args) => match (args.demo, args.snapshot) {
+            (true, _) => {
+                let snapshot = demo::snapshot()?;
+                audit(&snapshot, Source::Demo, &args.eval, io)
+            }
+            (false, Some(path)) => audit_file(&path, &args.eval, io),
+            (false, None) => Err(Error::Usage(
+                "live collection from AWS is not part of this build yet: audit the demo estate with \
+                 `ringfence audit --demo`, or a saved inventory with `ringfence audit --snapshot FILE`"
+                    .to_owned(),
+            )),
+        },
+        Command::Evaluate(args) => audit_file(&args.snapshot, &args.eval, io),
+        Command::Checks { command } => checks_command(command, io.stdout).map(|()| exit::OK),
+        Command::Init(args) => init(&args.output, args.force, io.stderr).map(|()| exit::OK),
+    };
+    match result {
+        Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => Ok(exit::OK),
+        other => other,
+    }
+}
+
+/// Where the inventory came from.
+pub enum Source<'a> {
+    Demo,
+    Snapshot(&'a Path),
+}
+
+fn audit_file(path: &Path, args: &EvalArgs, io: &mut Io) -> Result<u8, Error> {
+    let origin = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|err| Error::io(&origin, err))?;
+    let snapshot = Snapshot::from_json(&bytes, &origin)?;
+    audit(&snapshot, Source::Snapshot(path), args, io)
+}
+
+fn audit(snapshot: &Snapshot, source: Source, args: &EvalArgs, io: &mut Io) -> Result<u8, Error> {
+    let (config, config_path) = Config::load(args.config.as_deref(), &checks::ids())?;
+    if !collected_anything(snapshot) {
+        let what = match source {
+            Source::Demo => "the demo estate".to_owned(),
+            Source::Snapshot(path) => path.display().to_string(),
+        };
+        return Err(Error::NothingCollected(format!(
+            "{what}: nothing was collected ({} accounts, none with any data; {} collection errors)",
+            snapshot.accounts.len(),
+            snapshot.errors.len()
+        )));
+    }
+    let mut report = evaluate(snapshot, &config, source, config_path, io.now);
+    report.apply_gate(&Gate {
+        fail_under: args.fail_under,
+        min_level: args.min_level,
+        fail_on: args.fail_on,
+    });
+    let render = |out: &mut dyn Write| match args.format {
+        ReportFormat::Table => report::render_table(&report, out),
+        ReportFormat::Json => report::render_json(&report, out),
+    };
+    match &args.output {
+        Some(path) => write_atomically(path, render)?,
+        None => render(io.stdout).map_err(|err| Error::io("standard output", err))?,
+    }
+    match &report.gate {
+        Some(gate) if !gate.passed => {
+            // One line, for CI logs.
+            let _ = writeln!(io.stderr, "ringfence: gate failed: {}", gate.reasons.join("; "));
+            Ok(exit::GATE_FAILED)
+        }
+        _ => Ok(exit::OK),
+    }
+}
+
+/// The pure evaluation: classification, checks, waivers, score, report.
+pub fn evaluate(snapshot: &Snapshot, config: &Config, source: Source, config_path: Option<String>, now: Timestamp) -> Report {
+    let classes = Classification::new(snapshot, config);
+    let ctx = Ctx {
+        config,
+        classes: &classes,
+        collected_at: snapshot.collected_at,
+    };
+    let mut runs = checks::run_all(snapshot, &ctx);
+    let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
+    let waivers = waiver::apply(&config.waivers, &mut runs, today);
+    let scored = score::score(&runs);
+    let findings = runs.into_iter().flat_map(|run| run.findings).collect();
+    let (source, snapshot_path) = match source {
+        Source::Demo => ("demo".to_owned(), None),
+        Source::Snapshot(path) => ("snapshot".to_owned(), Some(path.display().to_string())),
+    };
+    Report::build(Inputs {
+        snapshot,
+        classes: &classes,
+        scored,
+        findings,
+        waivers,
+        source,
+        snapshot_path,
+        config_path,
+        generated_at: now,
+    })
+}
+
+/// Whether any account holds any collected data.
+fn collected_anything(snapshot: &Snapshot) -> bool {
+    snapshot.accounts.iter().any(|a| {
+        a.regions.as_ref().is_some_and(|r| !r.is_empty())
+            || a.iam.is_some()
+            || a.s3_buckets.is_some()
+            || a.rds_global_clusters.is_some()
+    })
+}
+
+/// Writes through a temporary file in the target's directory and renames it into place, so a
+/// reader never sees a half-written report.
+fn write_atomically(path: &Path, render: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), Error> {
+    let origin = path.display().to_string();
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(|err| Error::io(&origin, err))?;
+    {
+        let mut writer = io::BufWriter::new(file.as_file_mut());
+        render(&mut writer).map_err(|err| Error::io(&origin, err))?;
+        writer.flush().map_err(|err| Error::io(&origin, err))?;
+    }
+    file.persist(path).map_err(|err| Error::io(&origin, err.error))?;
+    Ok(())
+}
+
+fn checks_command(command: ChecksCommand, out: &mut dyn Write) -> Result<(), Error> {
+    let stdout = |err| Error::io("standard output", err);
+    match command {
+        ChecksCommand::List { format } => match format {
+            ListFormat::Table => report::render_catalogue_table(out).map_err(stdout),
+            ListFormat::Json => {
+                serde_json::to_writer_pretty(&mut *out, checks::catalogue_entries()).map_err(|e| stdout(e.into()))?;
+                writeln!(out).map_err(stdout)
+            }
+        },
+        ChecksCommand::Explain { id, format } => {
+            let check = checks::find(&id).ok_or_else(|| {
+                Error::Usage(format!(
+                    "no check `{id}`; the checks are: {} (see `ringfence checks list`)",
+                    checks::ids().join(", ")
+                ))
+            })?;
+            match format {
+                ExplainFormat::Text => report::render_explain(check.entry(), out).map_err(stdout),
+                ExplainFormat::Json => {
+                    serde_json::to_writer_pretty(&mut *out, check.entry()).map_err(|e| stdout(e.into()))?;
+                    writeln!(out).map_err(stdout)
+                }
+            }
+        }
+    }
+}
+
+fn init(path: &Path, force: bool, stderr: &mut dyn Write) -> Result<(), Error> {
+    let origin = path.display().to_string();
+    if path.exists() && !force {
+        return Err(Error::Usage(format!("{origin} already exists; pass --force to overwrite it")));
+    }
+    write_atomically(path, |out| out.write_all(config::TEMPLATE.as_bytes()))?;
+    let _ = writeln!(stderr, "wrote {origin}: every setting at its default, with comments");
+    Ok(())
+}

@@ -1,0 +1,49 @@
+use std::io;
+use std::process::ExitCode;
+
+use clap::Parser;
+use ringfence::cli::Cli;
+use ringfence::error::exit;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() { exit::BAD_INPUT } else { exit::OK };
+            let _ = err.print();
+            return ExitCode::from(code);
+        }
+    };
+    let stdout = io::stdout();
+    let stderr = io::stderr();
+    let mut out = stdout.lock();
+    let mut err_out = stderr.lock();
+    let mut io = ringfence::Io {
+        stdout: &mut out,
+        stderr: &mut err_out,
+        now: now(),
+    };
+    let code = match ringfence::run(cli, &mut io) {
+        Ok(code) => code,
+        Err(err) => {
+            let _ = writeln!(io.stderr, "ringfence: {err}");
+            err.exit_code()
+        }
+    };
+    if let Err(err) = io.stdout.flush()
+        && err.kind() != io::ErrorKind::BrokenPipe
+    {
+        let _ = writeln!(io.stderr, "ringfence: standard output: {err}");
+        return ExitCode::from(exit::BAD_INPUT);
+    }
+    ExitCode::from(code)
+}
+
+/// The current time, or `SOURCE_DATE_EPOCH` when set (reproducible reports).
+fn now() -> jiff::Timestamp {
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(|secs| jiff::Timestamp::from_second(secs).ok())
+        .unwrap_or_else(jiff::Timestamp::now)
+}

@@ -1,0 +1,277 @@
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+/// A parsed IAM policy document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyDocument {
+    pub version: Option<String>,
+    pub statements: Vec<Statement>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    Allow,
+    Deny,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    pub sid: Option<String>,
+    pub effect: Effect,
+    pub principal: Option<Principal>,
+    pub not_principal: Option<Principal>,
+    pub action: Vec<String>,
+    pub not_action: Vec<String>,
+    pub resource: Vec<String>,
+    pub not_resource: Vec<String>,
+    /// operator → condition key → values (numbers and booleans as their JSON text).
+    pub condition: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+}
+
+/// `Principal` / `NotPrincipal`: `"*"` or a map of principal kinds.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Principal {
+    /// `"Principal": "*"` (or `{"AWS": "*"}`): anyone.
+    pub any: bool,
+    pub aws: Vec<String>,
+    pub service: Vec<String>,
+    pub federated: Vec<String>,
+    pub canonical_user: Vec<String>,
+}
+
+/// Why a document could not be parsed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("malformed policy document: {0}")]
+pub struct PolicyError(pub String);
+
+impl PolicyDocument {
+    /// Parses a document as AWS returns it: plain JSON, or percent-encoded JSON (as
+    /// `GetAccountAuthorizationDetails` returns it). Plain JSON is tried first.
+    pub fn parse(text: &str) -> Result<PolicyDocument, PolicyError> {
+        let value: Value = match serde_json::from_str(text) {
+            Ok(value) => value,
+            Err(plain_err) => {
+                let decoded = percent_encoding::percent_decode_str(text)
+                    .decode_utf8()
+                    .map_err(|_| PolicyError(format!("not JSON ({plain_err}) and not percent-encoded UTF-8")))?;
+                if decoded == text {
+                    return Err(PolicyError(format!("not JSON: {plain_err}")));
+                }
+                serde_json::from_str(&decoded).map_err(|err| PolicyError(format!("not JSON after percent-decoding: {err}")))?
+            }
+        };
+        Self::from_value(value)
+    }
+
+    fn from_value(value: Value) -> Result<PolicyDocument, PolicyError> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "PascalCase")]
+        struct Raw {
+            version: Option<String>,
+            #[serde(default)]
+            statement: Option<Value>,
+        }
+        let raw: Raw = serde_json::from_value(value).map_err(|err| PolicyError(err.to_string()))?;
+        let statements = match raw.statement {
+            None => return Err(PolicyError("no Statement".into())),
+            Some(Value::Array(items)) => items.into_iter().map(Statement::from_value).collect::<Result<_, _>>()?,
+            Some(item @ Value::Object(_)) => vec![Statement::from_value(item)?],
+            Some(other) => return Err(PolicyError(format!("Statement must be an object or array, found {other}"))),
+        };
+        Ok(PolicyDocument {
+            version: raw.version,
+            statements,
+        })
+    }
+}
+
+impl Statement {
+    fn from_value(value: Value) -> Result<Statement, PolicyError> {
+        let Value::Object(map) = value else {
+            return Err(PolicyError("a statement must be an object".into()));
+        };
+        let mut statement = Statement {
+            sid: None,
+            effect: Effect::Allow,
+            principal: None,
+            not_principal: None,
+            action: Vec::new(),
+            not_action: Vec::new(),
+            resource: Vec::new(),
+            not_resource: Vec::new(),
+            condition: BTreeMap::new(),
+        };
+        let mut effect = None;
+        for (key, value) in map {
+            match key.as_str() {
+                "Sid" => statement.sid = Some(scalar(&value, "Sid")?),
+                "Effect" => {
+                    effect = Some(match scalar(&value, "Effect")?.as_str() {
+                        "Allow" => Effect::Allow,
+                        "Deny" => Effect::Deny,
+                        other => return Err(PolicyError(format!("Effect must be Allow or Deny, found `{other}`"))),
+                    })
+                }
+                "Principal" => statement.principal = Some(Principal::from_value(&value)?),
+                "NotPrincipal" => statement.not_principal = Some(Principal::from_value(&value)?),
+                "Action" => statement.action = string_list(&value, "Action")?,
+                "NotAction" => statement.not_action = string_list(&value, "NotAction")?,
+                "Resource" => statement.resource = string_list(&value, "Resource")?,
+                "NotResource" => statement.not_resource = string_list(&value, "NotResource")?,
+                "Condition" => statement.condition = condition(&value)?,
+                other => return Err(PolicyError(format!("unknown statement element `{other}`"))),
+            }
+        }
+        statement.effect = effect.ok_or_else(|| PolicyError("a statement has no Effect".into()))?;
+        Ok(statement)
+    }
+
+    /// Whether one of the statement's `Action` patterns matches `action` (case-insensitive,
+    /// `*` and `?` wildcards). `NotAction` statements match every action they do not list.
+    pub fn matches_action(&self, action: &str) -> bool {
+        if !self.not_action.is_empty() {
+            return !self.not_action.iter().any(|p| wildcard_match(p, action));
+        }
+        self.action.iter().any(|p| wildcard_match(p, action))
+    }
+}
+
+impl Principal {
+    fn from_value(value: &Value) -> Result<Principal, PolicyError> {
+        let mut principal = Principal::default();
+        match value {
+            Value::String(s) if s == "*" => principal.any = true,
+            Value::Object(map) => {
+                for (kind, ids) in map {
+                    let ids = string_list(ids, kind)?;
+                    let list = match kind.as_str() {
+                        "AWS" => &mut principal.aws,
+                        "Service" => &mut principal.service,
+                        "Federated" => &mut principal.federated,
+                        "CanonicalUser" => &mut principal.canonical_user,
+                        other => return Err(PolicyError(format!("unknown principal kind `{other}`"))),
+                    };
+                    list.extend(ids);
+                }
+                if principal.aws.iter().any(|id| id == "*") {
+                    principal.any = true;
+                }
+            }
+            other => return Err(PolicyError(format!("Principal must be \"*\" or an object, found {other}"))),
+        }
+        Ok(principal)
+    }
+
+    /// OIDC issuers of `Federated` OIDC-provider ARNs, e.g. `token.actions.githubusercontent.com`.
+    pub fn oidc_issuers(&self) -> impl Iterator<Item = &str> {
+        self.federated.iter().filter_map(|arn| arn.split_once(":oidc-provider/").map(|(_, issuer)| issuer))
+    }
+}
+
+/// Case-insensitive match of an IAM pattern with `*` (any run) and `?` (one character).
+pub fn wildcard_match(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.chars().flat_map(char::to_lowercase).collect();
+    let t: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
+    let (mut pi, mut ti) = (0, 0);
+    let (mut star, mut mark) = (None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+fn scalar(value: &Value, what: &str) -> Result<String, PolicyError> {
+    match value {
+        Value::String(s) => Ok(s.clone()),
+        Value::Bool(b) => Ok(b.to_string()),
+        Value::Number(n) => Ok(n.to_string()),
+        other => Err(PolicyError(format!("{what} must be a string, found {other}"))),
+    }
+}
+
+fn string_list(value: &Value, what: &str) -> Result<Vec<String>, PolicyError> {
+    match value {
+        Value::Array(items) => items.iter().map(|item| scalar(item, what)).collect(),
+        other => Ok(vec![scalar(other, what)?]),
+    }
+}
+
+fn condition(value: &Value) -> Result<BTreeMap<String, BTreeMap<String, Vec<String>>>, PolicyError> {
+    let Value::Object(operators) = value else {
+        return Err(PolicyError("Condition must be an object".into()));
+    };
+    let mut out = BTreeMap::new();
+    for (operator, keys) in operators {
+        let Value::Object(keys) = keys else {
+            return Err(PolicyError(format!("Condition operator {operator} must map keys to values")));
+        };
+        let mut entries = BTreeMap::new();
+        for (key, values) in keys {
+            entries.insert(key.clone(), string_list(values, key)?);
+        }
+        out.insert(operator.clone(), entries);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_percent_encoded_documents_and_keeps_plus_signs() {
+        let text = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22s3%3AGet%2B%22%2C%22Resource%22%3A%22*%22%7D%7D";
+        let doc = PolicyDocument::parse(text).unwrap();
+        assert_eq!(doc.statements.len(), 1);
+        assert_eq!(doc.statements[0].action, vec!["s3:Get+"]);
+    }
+
+    #[test]
+    fn parses_every_principal_form() {
+        let doc = PolicyDocument::parse(
+            r#"{"Statement":[
+                {"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"},
+                {"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::111111111111:root","222222222222"],"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"},
+                {"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringLike":{"token.actions.githubusercontent.com:sub":"repo:acme/*"},"Bool":{"aws:SecureTransport":true}}}
+            ]}"#,
+        )
+        .unwrap();
+        let p: Vec<_> = doc.statements.iter().map(|s| s.principal.clone().unwrap()).collect();
+        assert!(p[0].any);
+        assert_eq!(p[1].aws.len(), 2);
+        assert_eq!(p[1].service, vec!["ec2.amazonaws.com"]);
+        assert_eq!(p[2].oidc_issuers().collect::<Vec<_>>(), vec!["token.actions.githubusercontent.com"]);
+        assert_eq!(doc.statements[2].condition["Bool"]["aws:SecureTransport"], vec!["true"]);
+    }
+
+    #[test]
+    fn malformed_documents_are_errors_not_empty_policies() {
+        for text in ["", "{", "%7B", r#"{"Statement":"x"}"#, r#"{"Statement":[{"Action":"*"}]}"#, r#"{"Version":"2012-10-17"}"#] {
+            assert!(PolicyDocument::parse(text).is_err(), "{text} parsed");
+        }
+    }
+
+    #[test]
+    fn wildcards_match_case_insensitively() {
+        assert!(wildcard_match("sts:AssumeRole*", "STS:assumerolewithwebidentity"));
+        assert!(wildcard_match("*", "iam:PassRole"));
+        assert!(wildcard_match("rds:Delete?BInstance", "rds:DeleteDBInstance"));
+        assert!(!wildcard_match("rds:Delete*", "rds:ModifyDBInstance"));
+        assert!(!wildcard_match("s3:Get", "s3:GetObject"));
+    }
+}

@@ -1,0 +1,185 @@
+//! The terminal report: what a person reads after `ringfence audit`.
+
+use std::io::{self, Write};
+
+use tabled::builder::Builder;
+use tabled::settings::object::Columns;
+use tabled::settings::{Style, Width};
+
+use super::Report;
+use crate::checks::Status;
+use crate::score::LevelState;
+
+/// Findings shown per check before the rest is summarised.
+const FINDINGS_PER_CHECK: usize = 25;
+
+pub fn render_table(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let scope = &report.scope;
+    let source = match &scope.snapshot {
+        Some(path) => format!("snapshot {path}"),
+        None => format!("{} estate", scope.source),
+    };
+    writeln!(
+        out,
+        "ringfence {} · {source} · collected {} · {} accounts, {} regions",
+        report.tool.version,
+        scope.collected_at,
+        scope.accounts.len(),
+        scope.regions.len()
+    )?;
+    writeln!(out)?;
+    let score = report.summary.score.map_or_else(|| "n/a (nothing in scope)".to_owned(), |s| format!("{s} / 100"));
+    writeln!(out, "  Level {} — {}    Score {score}", report.summary.level, report.summary.level_name)?;
+    let c = &report.summary.checks;
+    writeln!(
+        out,
+        "  Checks: {} pass · {} fail · {} unknown · {} not applicable · {} waived",
+        c.pass, c.fail, c.unknown, c.not_applicable, c.waived
+    )?;
+    writeln!(out)?;
+
+    writeln!(out, "Maturity ladder")?;
+    let mut ladder = Builder::new();
+    ladder.push_record(["Level", "Name", "State", "Detail"]);
+    for level in &report.levels {
+        let (state, detail) = match level.state {
+            LevelState::Held => ("held", format!("checks: {}", level.checks.join(", "))),
+            LevelState::Failed => ("failed", format!("failing: {}", level.failing.join(", "))),
+            LevelState::Unknown => ("unknown", format!("unknown: {}", level.unknown.join(", "))),
+            LevelState::NotAssessed => (
+                "not assessed",
+                format!("no checks yet for {}", level.missing_controls.join(", ")),
+            ),
+        };
+        let marker = if level.level == report.summary.level { " ◀" } else { "" };
+        ladder.push_record([level.level.to_string(), format!("{}{marker}", level.name), state.to_owned(), detail]);
+    }
+    writeln!(out, "{}", ladder.build().with(Style::rounded()))?;
+    writeln!(out)?;
+
+    writeln!(out, "Checks")?;
+    let mut checks = Builder::new();
+    checks.push_record(["Control", "Check", "Level", "Severity", "Status", "Pass", "Fail", "Unknown", "N/A", "Waived"]);
+    for control in &report.controls {
+        for check in report.checks.iter().filter(|c| c.control == control.id) {
+            let n = &check.counts;
+            checks.push_record([
+                format!("{} {}", control.id, control.name),
+                format!("{} {}", check.id, check.name),
+                check.level.to_string(),
+                check.severity.to_string(),
+                check.status.to_string(),
+                n.pass.to_string(),
+                n.fail.to_string(),
+                n.unknown.to_string(),
+                n.not_applicable.to_string(),
+                n.waived.to_string(),
+            ]);
+        }
+    }
+    writeln!(out, "{}", checks.build().with(Style::rounded()).modify(Columns::one(0), Width::wrap(28).keep_words(true)))?;
+    writeln!(out)?;
+
+    let attention: Vec<_> =
+        report.findings.iter().filter(|f| matches!(f.status, Status::Fail | Status::Unknown)).collect();
+    if attention.is_empty() {
+        writeln!(out, "No failing or unknown findings.")?;
+    } else {
+        writeln!(out, "Failing and unknown findings ({})", attention.len())?;
+        let mut table = Builder::new();
+        table.push_record(["Check", "Status", "Account", "Region", "Resource", "Reason"]);
+        let mut hidden = 0;
+        for check in &report.checks {
+            let of_check: Vec<_> = attention.iter().filter(|f| f.check_id == check.id).collect();
+            hidden += of_check.len().saturating_sub(FINDINGS_PER_CHECK);
+            for finding in of_check.into_iter().take(FINDINGS_PER_CHECK) {
+                let account = match (&finding.account_name, &finding.account) {
+                    (Some(name), Some(id)) => format!("{name} ({id})"),
+                    (None, Some(id)) => id.clone(),
+                    _ => String::new(),
+                };
+                table.push_record([
+                    finding.check_id.clone(),
+                    finding.status.to_string(),
+                    account,
+                    finding.region.clone().unwrap_or_default(),
+                    short_resource(&finding.resource).to_owned(),
+                    finding.message.clone(),
+                ]);
+            }
+        }
+        writeln!(out, "{}", table.build().with(Style::rounded()).modify(Columns::one(5), Width::wrap(70).keep_words(true)))?;
+        if hidden > 0 {
+            writeln!(
+                out,
+                "… and {hidden} more (at most {FINDINGS_PER_CHECK} per check are shown here; `--format json` has them all)"
+            )?;
+        }
+    }
+    writeln!(out)?;
+
+    if !report.waivers.is_empty() {
+        writeln!(out, "Waivers")?;
+        let mut table = Builder::new();
+        table.push_record(["Check", "Resource", "State", "Matched", "Expires", "Reason"]);
+        for w in &report.waivers {
+            table.push_record([
+                w.check.clone(),
+                w.resource.clone(),
+                w.state.as_str().to_owned(),
+                w.matched.to_string(),
+                w.expires.to_string(),
+                w.reason.clone(),
+            ]);
+        }
+        writeln!(out, "{}", table.build().with(Style::rounded()))?;
+        writeln!(out)?;
+    }
+
+    if !report.collection_errors.is_empty() {
+        writeln!(out, "Collection errors ({}): the checks that needed this data report unknown", report.collection_errors.len())?;
+        let mut table = Builder::new();
+        table.push_record(["Account", "Region", "Call", "Error"]);
+        for e in &report.collection_errors {
+            table.push_record([
+                e.account_id.clone().unwrap_or_default(),
+                e.region.clone().unwrap_or_default(),
+                format!("{}:{}", e.service, e.operation),
+                match &e.code {
+                    Some(code) => format!("{code}: {}", e.message),
+                    None => e.message.clone(),
+                },
+            ]);
+        }
+        writeln!(out, "{}", table.build().with(Style::rounded()).modify(Columns::one(3), Width::wrap(70).keep_words(true)))?;
+        writeln!(out)?;
+    }
+
+    writeln!(out, "Accounts")?;
+    let mut table = Builder::new();
+    table.push_record(["Account", "Name", "Environment", "Why"]);
+    for a in &scope.accounts {
+        let env = if a.collected { a.environment.as_str().to_owned() } else { format!("{} (not collected)", a.environment.as_str()) };
+        table.push_record([a.id.clone(), a.name.clone().unwrap_or_default(), env, a.reason.clone()]);
+    }
+    writeln!(out, "{}", table.build().with(Style::rounded()).modify(Columns::one(3), Width::wrap(70).keep_words(true)))?;
+
+    if let Some(gate) = &report.gate {
+        writeln!(out)?;
+        if gate.passed {
+            writeln!(out, "Gate: passed")?;
+        } else {
+            writeln!(out, "Gate: FAILED — {}", gate.reasons.join("; "))?;
+        }
+    }
+    Ok(())
+}
+
+/// The last part of an ARN (`db:orders` → `orders`), or the identifier as it is.
+fn short_resource(resource: &str) -> &str {
+    if !resource.starts_with("arn:") {
+        return resource;
+    }
+    let tail = resource.splitn(6, ':').nth(5).unwrap_or(resource);
+    tail.rsplit([':', '/']).next().filter(|s| !s.is_empty()).unwrap_or(tail)
+}
