@@ -13,7 +13,9 @@ use crate::inventory::{Account, Environment, Snapshot, Tags};
 use crate::policy::{Effect, PolicyDocument};
 
 /// The environment class of an account or resource.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum EnvClass {
     Prod,
@@ -48,7 +50,9 @@ pub struct EnvVerdict {
 }
 
 /// What kind of principal an IAM role or user is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum PrincipalKind {
     Agent,
@@ -107,7 +111,9 @@ impl Classification {
 
     /// The environment of an account.
     pub fn account(&self, account_id: &str) -> &EnvVerdict {
-        self.accounts.get(account_id).unwrap_or(&self.unknown_account)
+        self.accounts
+            .get(account_id)
+            .unwrap_or(&self.unknown_account)
     }
 
     /// All account verdicts, by account id.
@@ -118,7 +124,7 @@ impl Classification {
     /// The environment of a resource: its environment tag when it has a recognised one, else
     /// its account's environment.
     pub fn resource(&self, account_id: &str, tags: &Tags) -> Cow<'_, EnvVerdict> {
-        match self.words.from_tags(tags) {
+        match self.words.classify_tags(tags) {
             Some(verdict) => Cow::Owned(verdict),
             None => Cow::Borrowed(self.account(account_id)),
         }
@@ -155,7 +161,12 @@ impl Words {
         Words {
             prod: lower(&config.environments.prod_words),
             nonprod: lower(&config.environments.nonprod_words),
-            tag_keys: config.environments.tag_keys.iter().map(|k| k.to_lowercase()).collect(),
+            tag_keys: config
+                .environments
+                .tag_keys
+                .iter()
+                .map(|k| k.to_lowercase())
+                .collect(),
         }
     }
 
@@ -164,7 +175,10 @@ impl Words {
         let normalized = normalize(text);
         let mut prod = None;
         let mut nonprod = None;
-        for word in normalized.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+        for word in normalized
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+        {
             if prod.is_none() && self.prod.iter().any(|w| w == word) {
                 prod = Some(word.to_owned());
             }
@@ -180,7 +194,7 @@ impl Words {
         }
     }
 
-    fn from_tags(&self, tags: &Tags) -> Option<EnvVerdict> {
+    fn classify_tags(&self, tags: &Tags) -> Option<EnvVerdict> {
         if tags.is_empty() {
             return None;
         }
@@ -241,56 +255,97 @@ impl<'c> AccountRules<'c> {
         let env = &self.config.environments;
         let verdict = |class, reason: String| EnvVerdict { class, reason };
         if env.prod_accounts.contains(&account.id) {
-            return verdict(EnvClass::Prod, "listed in environments.prod_accounts".into());
+            return verdict(
+                EnvClass::Prod,
+                "listed in environments.prod_accounts".into(),
+            );
         }
         if env.nonprod_accounts.contains(&account.id) {
-            return verdict(EnvClass::Nonprod, "listed in environments.nonprod_accounts".into());
+            return verdict(
+                EnvClass::Nonprod,
+                "listed in environments.nonprod_accounts".into(),
+            );
         }
         if let Some(name) = &account.name {
             for (class, globs, key) in [
                 (EnvClass::Prod, &self.prod_names, "prod_account_names"),
-                (EnvClass::Nonprod, &self.nonprod_names, "nonprod_account_names"),
+                (
+                    EnvClass::Nonprod,
+                    &self.nonprod_names,
+                    "nonprod_account_names",
+                ),
             ] {
                 if let Some((pattern, _)) = globs.iter().find(|(_, g)| g.is_match(name)) {
-                    return verdict(class, format!("name `{name}` matches environments.{key} `{pattern}`"));
+                    return verdict(
+                        class,
+                        format!("name `{name}` matches environments.{key} `{pattern}`"),
+                    );
                 }
             }
         }
         // The deepest OU listed in the configuration decides.
         for unit in account.ou_path.iter().rev() {
-            let listed = |list: &[String]| list.iter().any(|x| x == &unit.id || x.eq_ignore_ascii_case(&unit.name));
+            let listed = |list: &[String]| {
+                list.iter()
+                    .any(|x| x == &unit.id || x.eq_ignore_ascii_case(&unit.name))
+            };
             if listed(&env.prod_ous) {
-                return verdict(EnvClass::Prod, format!("in OU {} ({}), listed in environments.prod_ous", unit.name, unit.id));
+                return verdict(
+                    EnvClass::Prod,
+                    format!(
+                        "in OU {} ({}), listed in environments.prod_ous",
+                        unit.name, unit.id
+                    ),
+                );
             }
             if listed(&env.nonprod_ous) {
                 return verdict(
                     EnvClass::Nonprod,
-                    format!("in OU {} ({}), listed in environments.nonprod_ous", unit.name, unit.id),
+                    format!(
+                        "in OU {} ({}), listed in environments.nonprod_ous",
+                        unit.name, unit.id
+                    ),
                 );
             }
         }
-        if let Some(tagged) = words.from_tags(&account.tags) {
+        if let Some(tagged) = words.classify_tags(&account.tags) {
             return verdict(tagged.class, format!("account {}", tagged.reason));
         }
         if let Some(declared) = account.environment {
-            return verdict(declared.into(), "environment declared in the snapshot".into());
+            return verdict(
+                declared.into(),
+                "environment declared in the snapshot".into(),
+            );
         }
         let mut conflicts = Vec::new();
         if let Some(name) = &account.name {
             match words.classify(name) {
                 WordMatch::One(class, word) => {
-                    return verdict(class, format!("account name `{name}` contains the word `{word}`"));
+                    return verdict(
+                        class,
+                        format!("account name `{name}` contains the word `{word}`"),
+                    );
                 }
-                WordMatch::Both(p, n) => conflicts.push(format!("name `{name}` holds both `{p}` and `{n}`")),
+                WordMatch::Both(p, n) => {
+                    conflicts.push(format!("name `{name}` holds both `{p}` and `{n}`"))
+                }
                 WordMatch::None => {}
             }
         }
         for unit in account.ou_path.iter().rev() {
             match words.classify(&unit.name) {
                 WordMatch::One(class, word) => {
-                    return verdict(class, format!("OU `{}` on the account's path contains the word `{word}`", unit.name));
+                    return verdict(
+                        class,
+                        format!(
+                            "OU `{}` on the account's path contains the word `{word}`",
+                            unit.name
+                        ),
+                    );
                 }
-                WordMatch::Both(p, n) => conflicts.push(format!("OU `{}` holds both `{p}` and `{n}`", unit.name)),
+                WordMatch::Both(p, n) => {
+                    conflicts.push(format!("OU `{}` holds both `{p}` and `{n}`", unit.name))
+                }
                 WordMatch::None => {}
             }
         }
@@ -301,10 +356,14 @@ impl<'c> AccountRules<'c> {
         };
         match env.default {
             DefaultEnvironment::Unclassified => verdict(EnvClass::Unclassified, detail),
-            DefaultEnvironment::Prod => verdict(EnvClass::Prod, format!("{detail}; environments.default = \"prod\"")),
-            DefaultEnvironment::Nonprod => {
-                verdict(EnvClass::Nonprod, format!("{detail}; environments.default = \"nonprod\""))
-            }
+            DefaultEnvironment::Prod => verdict(
+                EnvClass::Prod,
+                format!("{detail}; environments.default = \"prod\""),
+            ),
+            DefaultEnvironment::Nonprod => verdict(
+                EnvClass::Nonprod,
+                format!("{detail}; environments.default = \"nonprod\""),
+            ),
         }
     }
 }
@@ -344,11 +403,17 @@ impl<'c> PrincipalRules<'c> {
             (PrincipalKind::Human, &self.human_arns, "human_arns"),
         ] {
             if let Some((pattern, _)) = globs.iter().find(|(_, g)| g.is_match(arn)) {
-                return Some(verdict(kind, format!("matches principals.{key} `{pattern}`")));
+                return Some(verdict(
+                    kind,
+                    format!("matches principals.{key} `{pattern}`"),
+                ));
             }
         }
         let tag_key = &self.config.principals.kind_tag;
-        let value = tags.iter().find(|(k, _)| k.eq_ignore_ascii_case(tag_key)).map(|(_, v)| v);
+        let value = tags
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(tag_key))
+            .map(|(_, v)| v);
         let kind = match value.map(|v| v.to_lowercase()).as_deref() {
             Some("agent") => PrincipalKind::Agent,
             Some("ci") => PrincipalKind::Ci,
@@ -356,14 +421,22 @@ impl<'c> PrincipalRules<'c> {
             Some("other") => PrincipalKind::Other,
             _ => return None,
         };
-        Some(verdict(kind, format!("tag {tag_key}={}", value.map_or("", |v| v.as_str()))))
+        Some(verdict(
+            kind,
+            format!("tag {tag_key}={}", value.map_or("", |v| v.as_str())),
+        ))
     }
 
     fn agent_name(&self, name: &str) -> Option<PrincipalVerdict> {
         self.agent_names
             .iter()
             .find(|(_, g)| g.is_match(name))
-            .map(|(pattern, _)| verdict(PrincipalKind::Agent, format!("name `{name}` matches principals.agent_name_globs `{pattern}`")))
+            .map(|(pattern, _)| {
+                verdict(
+                    PrincipalKind::Agent,
+                    format!("name `{name}` matches principals.agent_name_globs `{pattern}`"),
+                )
+            })
     }
 
     fn role(&self, role: &crate::inventory::Role) -> PrincipalVerdict {
@@ -373,36 +446,68 @@ impl<'c> PrincipalRules<'c> {
         let p = &self.config.principals;
         let trust = PolicyDocument::parse(&role.trust_policy);
         if let Ok(doc) = &trust {
-            const ASSUME: [&str; 3] = ["sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML"];
+            const ASSUME: [&str; 3] = [
+                "sts:AssumeRole",
+                "sts:AssumeRoleWithWebIdentity",
+                "sts:AssumeRoleWithSAML",
+            ];
             let mut services = Vec::new();
             let mut issuers = Vec::new();
-            let trusting = doc
-                .statements
-                .iter()
-                .filter(|s| s.effect == Effect::Allow && ASSUME.iter().any(|a| s.matches_action(a)));
+            let trusting = doc.statements.iter().filter(|s| {
+                s.effect == Effect::Allow && ASSUME.iter().any(|a| s.matches_action(a))
+            });
             for principal in trusting.filter_map(|s| s.principal.as_ref()) {
                 services.extend(principal.service.iter().map(String::as_str));
                 issuers.extend(principal.oidc_issuers());
             }
-            if let Some(service) = services.iter().find(|s| p.agent_service_principals.iter().any(|a| a.eq_ignore_ascii_case(s))) {
-                return verdict(PrincipalKind::Agent, format!("trusts the agent service principal {service}"));
+            if let Some(service) = services.iter().find(|s| {
+                p.agent_service_principals
+                    .iter()
+                    .any(|a| a.eq_ignore_ascii_case(s))
+            }) {
+                return verdict(
+                    PrincipalKind::Agent,
+                    format!("trusts the agent service principal {service}"),
+                );
             }
-            if let Some(issuer) = issuers.iter().find(|i| p.ci_oidc_providers.iter().any(|c| c.eq_ignore_ascii_case(i))) {
-                return verdict(PrincipalKind::Ci, format!("trusts the CI OIDC provider {issuer}"));
+            if let Some(issuer) = issuers.iter().find(|i| {
+                p.ci_oidc_providers
+                    .iter()
+                    .any(|c| c.eq_ignore_ascii_case(i))
+            }) {
+                return verdict(
+                    PrincipalKind::Ci,
+                    format!("trusts the CI OIDC provider {issuer}"),
+                );
             }
-            if let Some(service) = services.iter().find(|s| p.ci_service_principals.iter().any(|c| c.eq_ignore_ascii_case(s))) {
-                return verdict(PrincipalKind::Ci, format!("trusts the CI service principal {service}"));
+            if let Some(service) = services.iter().find(|s| {
+                p.ci_service_principals
+                    .iter()
+                    .any(|c| c.eq_ignore_ascii_case(s))
+            }) {
+                return verdict(
+                    PrincipalKind::Ci,
+                    format!("trusts the CI service principal {service}"),
+                );
             }
         }
         if let Some(v) = self.agent_name(&role.name) {
             return v;
         }
-        if let Some((pattern, _)) = self.human_roles.iter().find(|(_, g)| g.is_match(&role.name)) {
-            return verdict(PrincipalKind::Human, format!("name matches principals.human_role_globs `{pattern}`"));
+        if let Some((pattern, _)) = self
+            .human_roles
+            .iter()
+            .find(|(_, g)| g.is_match(&role.name))
+        {
+            return verdict(
+                PrincipalKind::Human,
+                format!("name matches principals.human_role_globs `{pattern}`"),
+            );
         }
         let mut other = verdict(PrincipalKind::Other, "no principal rule matched".into());
         if let Err(err) = trust {
-            other.reason = format!("no principal rule matched; trust policy could not be read: {err}");
+            other.reason =
+                format!("no principal rule matched; trust policy could not be read: {err}");
             other.trust_error = Some(err.to_string());
         }
         other
@@ -416,9 +521,18 @@ impl<'c> PrincipalRules<'c> {
             return v;
         }
         match user.password_enabled {
-            Some(true) => verdict(PrincipalKind::Human, "IAM user with a console password".into()),
-            Some(false) => verdict(PrincipalKind::Other, "IAM user without a console password".into()),
-            None => verdict(PrincipalKind::Other, "IAM user; console access unknown (no credential report)".into()),
+            Some(true) => verdict(
+                PrincipalKind::Human,
+                "IAM user with a console password".into(),
+            ),
+            Some(false) => verdict(
+                PrincipalKind::Other,
+                "IAM user without a console password".into(),
+            ),
+            None => verdict(
+                PrincipalKind::Other,
+                "IAM user; console access unknown (no credential report)".into(),
+            ),
         }
     }
 }
@@ -428,5 +542,235 @@ fn verdict(kind: PrincipalKind, reason: String) -> PrincipalVerdict {
         kind,
         reason,
         trust_error: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::{OrgUnitRef, Role, User};
+
+    fn account(id: &str, name: &str, ous: &[(&str, &str)]) -> Account {
+        Account {
+            id: id.into(),
+            name: Some(name.into()),
+            ou_path: ous
+                .iter()
+                .map(|(id, name)| OrgUnitRef {
+                    id: (*id).into(),
+                    name: (*name).into(),
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    fn classify(accounts: Vec<Account>, config: &Config) -> Classification {
+        let mut snapshot = Snapshot::new("2026-11-20T09:00:00Z".parse().unwrap());
+        snapshot.accounts = accounts;
+        Classification::new(&snapshot, config)
+    }
+
+    fn class_of(name: &str) -> EnvClass {
+        classify(vec![account("111111111111", name, &[])], &Config::default())
+            .account("111111111111")
+            .class
+    }
+
+    #[test]
+    fn account_names_are_matched_by_whole_words() {
+        assert_eq!(class_of("acme-prod"), EnvClass::Prod);
+        assert_eq!(class_of("ACME_Production_EU"), EnvClass::Prod);
+        assert_eq!(class_of("acme-staging"), EnvClass::Nonprod);
+        assert_eq!(class_of("acme-non-prod"), EnvClass::Nonprod);
+        assert_eq!(class_of("acme-pre-prod"), EnvClass::Nonprod);
+        // "product" and "produce" hold "prod" but not as a word.
+        assert_eq!(class_of("product-analytics"), EnvClass::Unclassified);
+        // Both kinds of word: ambiguous, never guessed.
+        let classes = classify(
+            vec![account("111111111111", "prod-sandbox", &[])],
+            &Config::default(),
+        );
+        assert_eq!(
+            classes.account("111111111111").class,
+            EnvClass::Unclassified
+        );
+        assert!(classes.account("111111111111").reason.contains("ambiguous"));
+    }
+
+    #[test]
+    fn the_ou_path_classifies_when_the_name_does_not() {
+        let classes = classify(
+            vec![account(
+                "111111111111",
+                "payments",
+                &[
+                    ("r-1", "Root"),
+                    ("ou-1", "Workloads"),
+                    ("ou-2", "Production"),
+                ],
+            )],
+            &Config::default(),
+        );
+        let verdict = classes.account("111111111111");
+        assert_eq!(verdict.class, EnvClass::Prod);
+        assert!(
+            verdict.reason.contains("OU `Production`"),
+            "{}",
+            verdict.reason
+        );
+    }
+
+    #[test]
+    fn configuration_wins_over_heuristics() {
+        let mut config = Config::default();
+        config.environments.nonprod_accounts = vec!["111111111111".into()];
+        config.environments.prod_ous = vec!["ou-live".into()];
+        config.environments.prod_account_names = vec!["acme-live-*".into()];
+        let classes = classify(
+            vec![
+                account("111111111111", "acme-prod", &[]),
+                account("222222222222", "acme-dev-tools", &[("ou-live", "Live")]),
+                account("333333333333", "ACME-LIVE-eu", &[]),
+            ],
+            &config,
+        );
+        assert_eq!(classes.account("111111111111").class, EnvClass::Nonprod);
+        assert_eq!(classes.account("222222222222").class, EnvClass::Prod);
+        assert_eq!(classes.account("333333333333").class, EnvClass::Prod);
+        assert!(
+            classes
+                .account("333333333333")
+                .reason
+                .contains("acme-live-*")
+        );
+    }
+
+    #[test]
+    fn default_environment_applies_only_to_unmatched_accounts() {
+        let mut config = Config::default();
+        config.environments.default = DefaultEnvironment::Prod;
+        let classes = classify(
+            vec![
+                account("111111111111", "payments", &[]),
+                account("222222222222", "dev", &[]),
+            ],
+            &config,
+        );
+        assert_eq!(classes.account("111111111111").class, EnvClass::Prod);
+        assert!(
+            classes
+                .account("111111111111")
+                .reason
+                .contains("environments.default")
+        );
+        assert_eq!(classes.account("222222222222").class, EnvClass::Nonprod);
+    }
+
+    #[test]
+    fn resource_tags_override_the_account() {
+        let classes = classify(
+            vec![account("111111111111", "acme-staging", &[])],
+            &Config::default(),
+        );
+        let tags = Tags::from([("Environment".to_owned(), "Production".to_owned())]);
+        let verdict = classes.resource("111111111111", &tags);
+        assert_eq!(verdict.class, EnvClass::Prod);
+        assert_eq!(verdict.reason, "tag Environment=Production");
+        let other = Tags::from([("env".to_owned(), "shared".to_owned())]);
+        assert_eq!(
+            classes.resource("111111111111", &other).class,
+            EnvClass::Nonprod
+        );
+    }
+
+    fn role(name: &str, trust: &str) -> Role {
+        Role {
+            name: name.into(),
+            arn: format!("arn:aws:iam::111111111111:role/{name}"),
+            trust_policy: trust.into(),
+            ..Default::default()
+        }
+    }
+
+    fn kinds(roles: Vec<Role>, users: Vec<User>) -> Vec<(String, PrincipalKind)> {
+        let mut acct = account("111111111111", "acme-prod", &[]);
+        acct.iam = Some(crate::inventory::Iam {
+            roles,
+            users,
+            ..Default::default()
+        });
+        let classes = classify(vec![acct], &Config::default());
+        classes
+            .principals()
+            .iter()
+            .map(|(arn, v)| (arn.rsplit('/').next().unwrap().to_owned(), v.kind))
+            .collect()
+    }
+
+    #[test]
+    fn principals_are_classified_by_trust_name_and_tag() {
+        let service = |s: &str| {
+            format!(
+                r#"{{"Statement":{{"Effect":"Allow","Principal":{{"Service":"{s}"}},"Action":"sts:AssumeRole"}}}}"#
+            )
+        };
+        let github = r#"{"Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity"}]}"#;
+        let mut tagged = role("web", &service("ec2.amazonaws.com"));
+        tagged.tags.insert("ringfence:kind".into(), "agent".into());
+        let got = kinds(
+            vec![
+                role("support-bot", &service("bedrock.amazonaws.com")),
+                role("deploy", github),
+                role("build", &service("codebuild.amazonaws.com")),
+                role("my-claude-helper", &service("ec2.amazonaws.com")),
+                role("AWSReservedSSO_Admin_123", &service("ec2.amazonaws.com")),
+                role("api", &service("ec2.amazonaws.com")),
+                role("broken", "{not json"),
+                tagged,
+            ],
+            vec![
+                User {
+                    name: "alice".into(),
+                    arn: "arn:aws:iam::111111111111:user/alice".into(),
+                    password_enabled: Some(true),
+                    ..Default::default()
+                },
+                User {
+                    name: "svc".into(),
+                    arn: "arn:aws:iam::111111111111:user/svc".into(),
+                    password_enabled: Some(false),
+                    ..Default::default()
+                },
+            ],
+        );
+        let expected = [
+            ("AWSReservedSSO_Admin_123", PrincipalKind::Human),
+            ("api", PrincipalKind::Other),
+            ("broken", PrincipalKind::Other),
+            ("build", PrincipalKind::Ci),
+            ("deploy", PrincipalKind::Ci),
+            ("my-claude-helper", PrincipalKind::Agent),
+            ("support-bot", PrincipalKind::Agent),
+            ("web", PrincipalKind::Agent),
+            ("alice", PrincipalKind::Human),
+            ("svc", PrincipalKind::Other),
+        ];
+        assert_eq!(got, expected.map(|(n, k)| (n.to_owned(), k)));
+    }
+
+    #[test]
+    fn an_unreadable_trust_policy_is_recorded() {
+        let mut acct = account("111111111111", "acme-prod", &[]);
+        acct.iam = Some(crate::inventory::Iam {
+            roles: vec![role("broken", "{not json")],
+            ..Default::default()
+        });
+        let classes = classify(vec![acct], &Config::default());
+        let verdict = classes
+            .principal("arn:aws:iam::111111111111:role/broken")
+            .unwrap();
+        assert!(verdict.trust_error.is_some());
+        assert!(verdict.reason.contains("trust policy could not be read"));
     }
 }

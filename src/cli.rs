@@ -140,7 +140,9 @@ pub struct InitArgs {
 }
 
 fn parse_score(text: &str) -> Result<f64, String> {
-    let score: f64 = text.parse().map_err(|_| format!("`{text}` is not a number"))?;
+    let score: f64 = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number"))?;
     if !(0.0..=100.0).contains(&score) {
         return Err(format!("{score} is outside 0–100"));
     }

@@ -71,8 +71,18 @@ impl Default for Environments {
             nonprod_ous: Vec::new(),
             prod_words: strings(&["prod", "production", "prd"]),
             nonprod_words: strings(&[
-                "dev", "development", "test", "testing", "qa", "staging", "stage", "stg", "sandbox", "nonprod",
-                "preprod", "uat",
+                "dev",
+                "development",
+                "test",
+                "testing",
+                "qa",
+                "staging",
+                "stage",
+                "stg",
+                "sandbox",
+                "nonprod",
+                "preprod",
+                "uat",
             ]),
             tag_keys: strings(&["env", "environment", "stage"]),
         }
@@ -108,9 +118,23 @@ impl Default for Principals {
             ci_arns: Vec::new(),
             human_arns: Vec::new(),
             agent_service_principals: strings(&["bedrock.amazonaws.com"]),
-            agent_name_globs: strings(&["*agent*", "*llm*", "*copilot*", "*cursor*", "*claude*", "*codex*"]),
-            ci_oidc_providers: strings(&["token.actions.githubusercontent.com", "gitlab.com", "app.terraform.io"]),
-            ci_service_principals: strings(&["codebuild.amazonaws.com", "codepipeline.amazonaws.com"]),
+            agent_name_globs: strings(&[
+                "*agent*",
+                "*llm*",
+                "*copilot*",
+                "*cursor*",
+                "*claude*",
+                "*codex*",
+            ]),
+            ci_oidc_providers: strings(&[
+                "token.actions.githubusercontent.com",
+                "gitlab.com",
+                "app.terraform.io",
+            ]),
+            ci_service_principals: strings(&[
+                "codebuild.amazonaws.com",
+                "codepipeline.amazonaws.com",
+            ]),
             human_role_globs: strings(&["AWSReservedSSO_*"]),
         }
     }
@@ -159,9 +183,17 @@ pub struct RecoveryTarget {
     /// `key=value`: resources carrying this tag.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "optional_friendly_duration")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "optional_friendly_duration"
+    )]
     pub rpo: Option<SignedDuration>,
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "optional_friendly_duration")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "optional_friendly_duration"
+    )]
     pub rto: Option<SignedDuration>,
 }
 
@@ -182,7 +214,10 @@ pub struct Waiver {
 impl Config {
     /// Loads the configuration: `path` when given (it must exist), else `ringfence.toml` in
     /// the working directory when present, else the defaults.
-    pub fn load(path: Option<&Path>, known_checks: &[&str]) -> Result<(Config, Option<String>), Error> {
+    pub fn load(
+        path: Option<&Path>,
+        known_checks: &[&str],
+    ) -> Result<(Config, Option<String>), Error> {
         let (path, required) = match path {
             Some(path) => (path, true),
             None => (Path::new(DEFAULT_PATH), false),
@@ -221,12 +256,17 @@ impl Config {
     fn validate(&self, origin: &str, known_checks: &[&str]) -> Result<(), Error> {
         let bad = |key: String, message: String| Error::input(origin, format!("{key}: {message}"));
         let env = &self.environments;
-        for (key, ids) in [("prod_accounts", &env.prod_accounts), ("nonprod_accounts", &env.nonprod_accounts)] {
+        for (key, ids) in [
+            ("prod_accounts", &env.prod_accounts),
+            ("nonprod_accounts", &env.nonprod_accounts),
+        ] {
             for (index, id) in ids.iter().enumerate() {
                 if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
                     return Err(bad(
                         format!("environments.{key}[{index}]"),
-                        format!("`{id}` is not a 12-digit account id (use prod_account_names for name patterns)"),
+                        format!(
+                            "`{id}` is not a 12-digit account id (use prod_account_names for name patterns)"
+                        ),
                     ));
                 }
             }
@@ -241,12 +281,21 @@ impl Config {
         }
         let globs = [
             ("environments.prod_account_names", &env.prod_account_names),
-            ("environments.nonprod_account_names", &env.nonprod_account_names),
+            (
+                "environments.nonprod_account_names",
+                &env.nonprod_account_names,
+            ),
             ("principals.agent_arns", &self.principals.agent_arns),
             ("principals.ci_arns", &self.principals.ci_arns),
             ("principals.human_arns", &self.principals.human_arns),
-            ("principals.agent_name_globs", &self.principals.agent_name_globs),
-            ("principals.human_role_globs", &self.principals.human_role_globs),
+            (
+                "principals.agent_name_globs",
+                &self.principals.agent_name_globs,
+            ),
+            (
+                "principals.human_role_globs",
+                &self.principals.human_role_globs,
+            ),
         ];
         for (key, patterns) in globs {
             for (index, pattern) in patterns.iter().enumerate() {
@@ -256,25 +305,44 @@ impl Config {
         let rec = &self.recovery;
         for (key, value) in [("rpo", rec.rpo), ("rto", rec.rto)] {
             if value <= SignedDuration::ZERO {
-                return Err(bad(format!("recovery.{key}"), "must be a positive duration such as \"1h\"".into()));
+                return Err(bad(
+                    format!("recovery.{key}"),
+                    "must be a positive duration such as \"1h\"".into(),
+                ));
             }
         }
         if rec.restore_overhead < SignedDuration::ZERO {
-            return Err(bad("recovery.restore_overhead".into(), "must not be negative".into()));
+            return Err(bad(
+                "recovery.restore_overhead".into(),
+                "must not be negative".into(),
+            ));
         }
         if rec.restore_throughput_mib_per_sec == 0 {
-            return Err(bad("recovery.restore_throughput_mib_per_sec".into(), "must be at least 1".into()));
+            return Err(bad(
+                "recovery.restore_throughput_mib_per_sec".into(),
+                "must be at least 1".into(),
+            ));
         }
         for (index, target) in rec.targets.iter().enumerate() {
             let key = format!("recovery.targets[{index}]");
             match (&target.resource, &target.tag) {
-                (None, None) => return Err(bad(key, "needs `resource` (a glob) or `tag` (key=value)".into())),
-                (Some(_), Some(_)) => return Err(bad(key, "give either `resource` or `tag`, not both".into())),
+                (None, None) => {
+                    return Err(bad(
+                        key,
+                        "needs `resource` (a glob) or `tag` (key=value)".into(),
+                    ));
+                }
+                (Some(_), Some(_)) => {
+                    return Err(bad(key, "give either `resource` or `tag`, not both".into()));
+                }
                 (Some(pattern), None) => {
                     glob(pattern).map_err(|message| bad(format!("{key}.resource"), message))?;
                 }
                 (None, Some(tag)) if !tag.contains('=') => {
-                    return Err(bad(format!("{key}.tag"), format!("`{tag}` is not of the form key=value")));
+                    return Err(bad(
+                        format!("{key}.tag"),
+                        format!("`{tag}` is not of the form key=value"),
+                    ));
                 }
                 (None, Some(_)) => {}
             }
@@ -283,21 +351,33 @@ impl Config {
             }
             for (name, value) in [("rpo", target.rpo), ("rto", target.rto)] {
                 if value.is_some_and(|v| v <= SignedDuration::ZERO) {
-                    return Err(bad(format!("{key}.{name}"), "must be a positive duration".into()));
+                    return Err(bad(
+                        format!("{key}.{name}"),
+                        "must be a positive duration".into(),
+                    ));
                 }
             }
         }
         for (index, waiver) in self.waivers.iter().enumerate() {
             let key = format!("waivers[{index}]");
-            if !known_checks.iter().any(|id| id.eq_ignore_ascii_case(&waiver.check)) {
+            if !known_checks
+                .iter()
+                .any(|id| id.eq_ignore_ascii_case(&waiver.check))
+            {
                 return Err(bad(
                     format!("{key}.check"),
-                    format!("`{}` is not a check id; `ringfence checks list` shows them", waiver.check),
+                    format!(
+                        "`{}` is not a check id; `ringfence checks list` shows them",
+                        waiver.check
+                    ),
                 ));
             }
             glob(&waiver.resource).map_err(|message| bad(format!("{key}.resource"), message))?;
             if waiver.reason.trim().is_empty() {
-                return Err(bad(format!("{key}.reason"), "a waiver needs a reason".into()));
+                return Err(bad(
+                    format!("{key}.reason"),
+                    "a waiver needs a reason".into(),
+                ));
             }
         }
         Ok(())
@@ -356,11 +436,124 @@ mod optional_friendly_duration {
     use jiff::SignedDuration;
     use serde::{Deserialize, Deserializer, Serializer};
 
-    pub fn serialize<S: Serializer>(value: &Option<SignedDuration>, se: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer>(
+        value: &Option<SignedDuration>,
+        se: S,
+    ) -> Result<S::Ok, S::Error> {
         jiff::fmt::serde::duration::friendly::compact::optional(value, se)
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(de: D) -> Result<Option<SignedDuration>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        de: D,
+    ) -> Result<Option<SignedDuration>, D::Error> {
         Option::<SignedDuration>::deserialize(de)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CHECKS: &[&str] = &["DEL002", "REC001"];
+
+    fn parse(text: &str) -> Result<Config, String> {
+        Config::parse(text, "ringfence.toml", CHECKS).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_template_holds_every_setting_at_its_default() {
+        assert_eq!(parse(TEMPLATE).unwrap(), Config::default());
+        // Not only equal after defaults fill the gaps: every key is spelled out.
+        let template: toml::Table = toml::from_str(TEMPLATE).unwrap();
+        let defaults = toml::Table::try_from(Config::default()).unwrap();
+        assert_eq!(template, defaults);
+    }
+
+    #[test]
+    fn an_empty_file_is_the_default() {
+        assert_eq!(parse("").unwrap(), Config::default());
+    }
+
+    #[test]
+    fn unknown_keys_are_named_with_their_position() {
+        let err = parse("[environments]\nprod_acounts = [\"222222222222\"]\n").unwrap_err();
+        assert!(err.starts_with("ringfence.toml:2:1: "), "{err}");
+        assert!(err.contains("prod_acounts"), "{err}");
+    }
+
+    #[test]
+    fn wrong_types_name_the_key_path() {
+        let err = parse("[recovery]\nmin_retention_days = \"seven\"\n").unwrap_err();
+        assert!(err.contains("recovery.min_retention_days"), "{err}");
+        assert!(err.starts_with("ringfence.toml:2:"), "{err}");
+        let err = parse("[recovery]\nrpo = \"soon\"\n").unwrap_err();
+        assert!(err.contains("recovery.rpo"), "{err}");
+    }
+
+    #[test]
+    fn semantic_errors_name_the_key() {
+        for (text, key) in [
+            (
+                "[environments]\nprod_accounts = [\"prod\"]",
+                "environments.prod_accounts[0]",
+            ),
+            (
+                "[environments]\nprod_accounts = [\"222222222222\"]\nnonprod_accounts = [\"222222222222\"]",
+                "environments.nonprod_accounts",
+            ),
+            (
+                "[principals]\nagent_name_globs = [\"[a\"]",
+                "principals.agent_name_globs[0]",
+            ),
+            ("[recovery]\nrto = \"0s\"", "recovery.rto"),
+            (
+                "[recovery]\nrestore_throughput_mib_per_sec = 0",
+                "recovery.restore_throughput_mib_per_sec",
+            ),
+            ("[[recovery.targets]]\nrpo = \"5m\"", "recovery.targets[0]"),
+            (
+                "[[recovery.targets]]\ntag = \"tier\"\nrpo = \"5m\"",
+                "recovery.targets[0].tag",
+            ),
+            (
+                "[[waivers]]\ncheck = \"XYZ999\"\nresource = \"*\"\nreason = \"r\"\nexpires = \"2027-01-01\"",
+                "waivers[0].check",
+            ),
+            (
+                "[[waivers]]\ncheck = \"DEL002\"\nresource = \"*\"\nreason = \" \"\nexpires = \"2027-01-01\"",
+                "waivers[0].reason",
+            ),
+            (
+                "[[waivers]]\ncheck = \"DEL002\"\nresource = \"*\"\nreason = \"r\"\nexpires = \"next year\"",
+                "waivers[0].expires",
+            ),
+        ] {
+            let err = parse(text).unwrap_err();
+            assert!(err.contains(key), "{text:?} gave {err}");
+        }
+    }
+
+    #[test]
+    fn durations_and_waivers_parse() {
+        let config = parse(
+            "[recovery]\nrpo = \"15m\"\nrto = \"1h 30m\"\n[[recovery.targets]]\nresource = \"arn:aws:rds:*:db:orders*\"\nrto = \"30m\"\n\
+             [[waivers]]\ncheck = \"del002\"\nresource = \"arn:aws:rds:*:db:legacy-*\"\nreason = \"decommissioning\"\nexpires = \"2027-03-31\"\nowner = \"platform\"\n",
+        )
+        .unwrap();
+        assert_eq!(config.recovery.rpo, SignedDuration::from_mins(15));
+        assert_eq!(config.recovery.rto, SignedDuration::from_mins(90));
+        assert_eq!(
+            config.recovery.targets[0].rto,
+            Some(SignedDuration::from_mins(30))
+        );
+        assert_eq!(config.waivers[0].expires, jiff::civil::date(2027, 3, 31));
+    }
+
+    #[test]
+    fn a_missing_explicit_file_is_an_error_but_a_missing_default_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("nope.toml");
+        let err = Config::load(Some(&missing), CHECKS).unwrap_err();
+        assert!(err.to_string().contains("nope.toml"), "{err}");
     }
 }

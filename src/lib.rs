@@ -105,7 +105,11 @@ fn audit(snapshot: &Snapshot, source: Source, args: &EvalArgs, io: &mut Io) -> R
     match &report.gate {
         Some(gate) if !gate.passed => {
             // One line, for CI logs.
-            let _ = writeln!(io.stderr, "ringfence: gate failed: {}", gate.reasons.join("; "));
+            let _ = writeln!(
+                io.stderr,
+                "ringfence: gate failed: {}",
+                gate.reasons.join("; ")
+            );
             Ok(exit::GATE_FAILED)
         }
         _ => Ok(exit::OK),
@@ -113,7 +117,13 @@ fn audit(snapshot: &Snapshot, source: Source, args: &EvalArgs, io: &mut Io) -> R
 }
 
 /// The pure evaluation: classification, checks, waivers, score, report.
-pub fn evaluate(snapshot: &Snapshot, config: &Config, source: Source, config_path: Option<String>, now: Timestamp) -> Report {
+pub fn evaluate(
+    snapshot: &Snapshot,
+    config: &Config,
+    source: Source,
+    config_path: Option<String>,
+    now: Timestamp,
+) -> Report {
     let classes = Classification::new(snapshot, config);
     let ctx = Ctx {
         config,
@@ -154,7 +164,10 @@ fn collected_anything(snapshot: &Snapshot) -> bool {
 
 /// Writes through a temporary file in the target's directory and renames it into place, so a
 /// reader never sees a half-written report.
-fn write_atomically(path: &Path, render: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), Error> {
+fn write_atomically(
+    path: &Path,
+    render: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), Error> {
     let origin = path.display().to_string();
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
@@ -166,7 +179,8 @@ fn write_atomically(path: &Path, render: impl FnOnce(&mut dyn Write) -> io::Resu
         render(&mut writer).map_err(|err| Error::io(&origin, err))?;
         writer.flush().map_err(|err| Error::io(&origin, err))?;
     }
-    file.persist(path).map_err(|err| Error::io(&origin, err.error))?;
+    file.persist(path)
+        .map_err(|err| Error::io(&origin, err.error))?;
     Ok(())
 }
 
@@ -176,7 +190,8 @@ fn checks_command(command: ChecksCommand, out: &mut dyn Write) -> Result<(), Err
         ChecksCommand::List { format } => match format {
             ListFormat::Table => report::render_catalogue_table(out).map_err(stdout),
             ListFormat::Json => {
-                serde_json::to_writer_pretty(&mut *out, checks::catalogue_entries()).map_err(|e| stdout(e.into()))?;
+                serde_json::to_writer_pretty(&mut *out, checks::catalogue_entries())
+                    .map_err(|e| stdout(e.into()))?;
                 writeln!(out).map_err(stdout)
             }
         },
@@ -190,7 +205,8 @@ fn checks_command(command: ChecksCommand, out: &mut dyn Write) -> Result<(), Err
             match format {
                 ExplainFormat::Text => report::render_explain(check.entry(), out).map_err(stdout),
                 ExplainFormat::Json => {
-                    serde_json::to_writer_pretty(&mut *out, check.entry()).map_err(|e| stdout(e.into()))?;
+                    serde_json::to_writer_pretty(&mut *out, check.entry())
+                        .map_err(|e| stdout(e.into()))?;
                     writeln!(out).map_err(stdout)
                 }
             }
@@ -201,9 +217,14 @@ fn checks_command(command: ChecksCommand, out: &mut dyn Write) -> Result<(), Err
 fn init(path: &Path, force: bool, stderr: &mut dyn Write) -> Result<(), Error> {
     let origin = path.display().to_string();
     if path.exists() && !force {
-        return Err(Error::Usage(format!("{origin} already exists; pass --force to overwrite it")));
+        return Err(Error::Usage(format!(
+            "{origin} already exists; pass --force to overwrite it"
+        )));
     }
     write_atomically(path, |out| out.write_all(config::TEMPLATE.as_bytes()))?;
-    let _ = writeln!(stderr, "wrote {origin}: every setting at its default, with comments");
+    let _ = writeln!(
+        stderr,
+        "wrote {origin}: every setting at its default, with comments"
+    );
     Ok(())
 }

@@ -16,15 +16,34 @@ pub struct Rung {
 /// Level 0 needs nothing; each higher level holds when its checks, and all below, hold.
 pub const LEVEL_ZERO_NAME: &str = "Exposed";
 pub const LADDER: &[Rung] = &[
-    Rung { level: 1, name: "Guarded", controls: &["SEC", "PRV", "HIL"] },
-    Rung { level: 2, name: "Segregated", controls: &["SEG", "INP", "LOG"] },
-    Rung { level: 3, name: "Recoverable", controls: &["DEL", "REC"] },
-    Rung { level: 4, name: "Resilient", controls: &["REC"] },
+    Rung {
+        level: 1,
+        name: "Guarded",
+        controls: &["SEC", "PRV", "HIL"],
+    },
+    Rung {
+        level: 2,
+        name: "Segregated",
+        controls: &["SEG", "INP", "LOG"],
+    },
+    Rung {
+        level: 3,
+        name: "Recoverable",
+        controls: &["DEL", "REC"],
+    },
+    Rung {
+        level: 4,
+        name: "Resilient",
+        controls: &["REC"],
+    },
 ];
 
 /// The name of a level.
 pub fn level_name(level: u8) -> &'static str {
-    LADDER.iter().find(|r| r.level == level).map_or(LEVEL_ZERO_NAME, |r| r.name)
+    LADDER
+        .iter()
+        .find(|r| r.level == level)
+        .map_or(LEVEL_ZERO_NAME, |r| r.name)
 }
 
 /// Outcome counts.
@@ -186,7 +205,8 @@ fn ladder(checks: &[CheckResult]) -> Vec<LevelStatus> {
     LADDER
         .iter()
         .map(|rung| {
-            let at_level: Vec<&CheckResult> = checks.iter().filter(|c| c.level == rung.level).collect();
+            let at_level: Vec<&CheckResult> =
+                checks.iter().filter(|c| c.level == rung.level).collect();
             let ids = |status: Option<Status>| {
                 at_level
                     .iter()
@@ -228,7 +248,13 @@ fn ladder(checks: &[CheckResult]) -> Vec<LevelStatus> {
 mod tests {
     use super::*;
 
-    fn check(id: &str, control: &str, level: u8, severity: Severity, status: Status) -> CheckResult {
+    fn check(
+        id: &str,
+        control: &str,
+        level: u8,
+        severity: Severity,
+        status: Status,
+    ) -> CheckResult {
         CheckResult {
             id: id.into(),
             name: id.to_lowercase(),
@@ -254,7 +280,11 @@ mod tests {
     }
 
     fn level_of(checks: &[CheckResult]) -> u8 {
-        ladder(checks).iter().take_while(|l| l.state == LevelState::Held).last().map_or(0, |l| l.level)
+        ladder(checks)
+            .iter()
+            .take_while(|l| l.state == LevelState::Held)
+            .last()
+            .map_or(0, |l| l.level)
     }
 
     #[test]
@@ -269,7 +299,10 @@ mod tests {
         let mut checks = full(Status::Pass);
         checks[0].status = Status::Unknown; // a level-1 check
         let total = checks.len() as f64;
-        assert_eq!(weighted_score(&checks), Some(((total - 1.0) / total * 1000.0).floor() / 10.0));
+        assert_eq!(
+            weighted_score(&checks),
+            Some(((total - 1.0) / total * 1000.0).floor() / 10.0)
+        );
         assert_eq!(level_of(&checks), 0);
         assert_eq!(ladder(&checks)[0].state, LevelState::Unknown);
     }
@@ -335,7 +368,13 @@ mod tests {
 
     #[test]
     fn check_status_precedence() {
-        let c = |pass, fail, unknown, not_applicable, waived| Counts { pass, fail, unknown, not_applicable, waived };
+        let c = |pass, fail, unknown, not_applicable, waived| Counts {
+            pass,
+            fail,
+            unknown,
+            not_applicable,
+            waived,
+        };
         assert_eq!(c(5, 1, 1, 0, 1).status(), Status::Fail);
         assert_eq!(c(5, 0, 1, 0, 1).status(), Status::Unknown);
         assert_eq!(c(5, 0, 0, 3, 1).status(), Status::Waived);

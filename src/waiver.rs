@@ -59,7 +59,10 @@ pub fn apply(waivers: &[Waiver], runs: &mut [CheckRun], today: Date) -> Vec<Waiv
                 .flat_map(|run| run.findings.iter_mut())
                 .filter(|f| matches!(f.status, Status::Fail | Status::Waived));
             for finding in failing {
-                if !matcher.as_ref().is_some_and(|m| m.is_match(&finding.resource)) {
+                if !matcher
+                    .as_ref()
+                    .is_some_and(|m| m.is_match(&finding.resource))
+                {
                     continue;
                 }
                 matched += 1;

@@ -43,8 +43,9 @@ static ENTRIES: LazyLock<Vec<CatalogueEntry>> = LazyLock::new(|| {
         .map(|check| {
             // The catalogue is compiled in and parsed by the test suite (tests/catalogue.rs):
             // a parse failure here is a build defect, not user input.
-            toml::from_str(check.catalogue)
-                .unwrap_or_else(|err| panic!("catalogue entry of {} does not parse: {err}", check.id))
+            toml::from_str(check.catalogue).unwrap_or_else(|err| {
+                panic!("catalogue entry of {} does not parse: {err}", check.id)
+            })
         })
         .collect()
 });

@@ -25,7 +25,9 @@ use crate::config::Config;
 use crate::inventory::Snapshot;
 
 /// The outcome of a finding, and of a check as a whole.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Pass,
@@ -57,7 +59,20 @@ impl fmt::Display for Status {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema, clap::ValueEnum)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    clap::ValueEnum,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Low,
@@ -157,7 +172,10 @@ impl Check {
 }
 
 /// Every check, in catalogue order.
-pub static REGISTRY: &[Check] = &[del::rds_deletion_protection::CHECK, rec::pitr_enabled::CHECK];
+pub static REGISTRY: &[Check] = &[
+    del::rds_deletion_protection::CHECK,
+    rec::pitr_enabled::CHECK,
+];
 
 /// The ids of every registered check.
 pub fn ids() -> Vec<&'static str> {
@@ -178,14 +196,38 @@ pub struct Control {
 
 /// The SPEC's controls, in ladder order.
 pub const CONTROLS: &[Control] = &[
-    Control { id: "SEC", name: "No production secrets on workstations" },
-    Control { id: "PRV", name: "Least privilege for agents" },
-    Control { id: "HIL", name: "Human in the loop" },
-    Control { id: "SEG", name: "Segregation" },
-    Control { id: "INP", name: "Agent input is untrusted; scope tools per task" },
-    Control { id: "LOG", name: "Audit logging and concrete alerts" },
-    Control { id: "DEL", name: "Termination protection and soft deletes" },
-    Control { id: "REC", name: "Recovery objectives" },
+    Control {
+        id: "SEC",
+        name: "No production secrets on workstations",
+    },
+    Control {
+        id: "PRV",
+        name: "Least privilege for agents",
+    },
+    Control {
+        id: "HIL",
+        name: "Human in the loop",
+    },
+    Control {
+        id: "SEG",
+        name: "Segregation",
+    },
+    Control {
+        id: "INP",
+        name: "Agent input is untrusted; scope tools per task",
+    },
+    Control {
+        id: "LOG",
+        name: "Audit logging and concrete alerts",
+    },
+    Control {
+        id: "DEL",
+        name: "Termination protection and soft deletes",
+    },
+    Control {
+        id: "REC",
+        name: "Recovery objectives",
+    },
 ];
 
 /// The findings of one check.
@@ -206,7 +248,12 @@ pub fn run_all(snapshot: &Snapshot, ctx: &Ctx) -> Vec<CheckRun> {
                 finding.severity = entry.severity;
             }
             findings.sort_by(|a, b| {
-                (&a.account, &a.region, &a.resource, &a.message).cmp(&(&b.account, &b.region, &b.resource, &b.message))
+                (&a.account, &a.region, &a.resource, &a.message).cmp(&(
+                    &b.account,
+                    &b.region,
+                    &b.resource,
+                    &b.message,
+                ))
             });
             CheckRun { check, findings }
         })

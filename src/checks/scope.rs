@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::{Ctx, Finding, Severity, Status};
 use crate::classify::{EnvClass, EnvVerdict};
-use crate::inventory::{Account, Region, Snapshot, Tags};
+use crate::inventory::{Account, CollectionError, Region, Snapshot, Tags};
 
 /// One collected region of one account.
 pub(crate) struct RegionScope<'s> {
@@ -19,7 +19,11 @@ pub(crate) struct RegionScope<'s> {
 
 /// The collected regions of every account. An account whose regions could not be collected
 /// at all yields no region but an `unknown` finding, unless it is non-production.
-pub(crate) fn regions<'s>(snapshot: &'s Snapshot, ctx: &Ctx, out: &mut Vec<Finding>) -> Vec<RegionScope<'s>> {
+pub(crate) fn regions<'s>(
+    snapshot: &'s Snapshot,
+    ctx: &Ctx,
+    out: &mut Vec<Finding>,
+) -> Vec<RegionScope<'s>> {
     let mut scopes = Vec::new();
     for account in &snapshot.accounts {
         match &account.regions {
@@ -33,7 +37,8 @@ pub(crate) fn regions<'s>(snapshot: &'s Snapshot, ctx: &Ctx, out: &mut Vec<Findi
                 let verdict = ctx.classes.account(&account.id);
                 if verdict.class != EnvClass::Nonprod {
                     let errors = errors_for(snapshot, &account.id, None, None);
-                    let mut finding = blank(account, None, verdict, format!("arn:aws:::{}", account.id));
+                    let mut finding =
+                        blank(account, None, verdict, format!("arn:aws:::{}", account.id));
                     finding.status = Status::Unknown;
                     finding.message = format!(
                         "account {} ({}) could not be collected: {}",
@@ -41,7 +46,10 @@ pub(crate) fn regions<'s>(snapshot: &'s Snapshot, ctx: &Ctx, out: &mut Vec<Findi
                         verdict.class.as_str(),
                         first_error(&errors)
                     );
-                    finding.evidence = json!({ "environment": env_evidence(verdict), "errors": errors });
+                    finding.evidence = json!({
+                        "environment": env_evidence(verdict),
+                        "errors": errors.iter().map(|e| e.summary()).collect::<Vec<_>>(),
+                    });
                     out.push(finding);
                 }
             }
@@ -55,19 +63,25 @@ pub(crate) enum Scoped<'a> {
     /// A production resource: judge it.
     Prod(Cow<'a, EnvVerdict>),
     /// Not production (`not_applicable`) or of unknown environment (`unknown`).
-    Skip(Finding),
+    Skip(Box<Finding>),
 }
 
 impl<'s> RegionScope<'s> {
     /// Classifies a resource (`what` names it in messages, e.g. `db instance orders`).
-    pub fn classify<'c>(&self, ctx: &'c Ctx, tags: &Tags, resource: &str, what: &str) -> Scoped<'c> {
+    pub fn classify<'c>(
+        &self,
+        ctx: &'c Ctx,
+        tags: &Tags,
+        resource: &str,
+        what: &str,
+    ) -> Scoped<'c> {
         let verdict = ctx.classes.resource(&self.account.id, tags);
         match verdict.class {
             EnvClass::Prod => Scoped::Prod(verdict),
             EnvClass::Nonprod => {
                 let mut finding = self.finding(Status::NotApplicable, &verdict, resource);
                 finding.message = format!("out of scope: {what} in {} is nonprod", self.where_());
-                Scoped::Skip(finding)
+                Scoped::Skip(Box::new(finding))
             }
             EnvClass::Unclassified => {
                 let mut finding = self.finding(Status::Unknown, &verdict, resource);
@@ -75,7 +89,7 @@ impl<'s> RegionScope<'s> {
                     "environment of {what} in {} is unclassified; declare it in ringfence.toml [environments]",
                     self.where_()
                 );
-                Scoped::Skip(finding)
+                Scoped::Skip(Box::new(finding))
             }
         }
     }
@@ -95,22 +109,58 @@ impl<'s> RegionScope<'s> {
 
     /// An `unknown` finding for a list that was not collected in this region, when the
     /// account may hold production resources; `None` for non-production accounts.
-    pub fn not_collected(&self, ctx: &Ctx, service: &str, operation: &str, what: &str) -> Option<Finding> {
+    /// `resource` is the wildcard ARN of what is missing, e.g. `db:*` for RDS instances.
+    pub fn not_collected(&self, ctx: &Ctx, missing: Missing) -> Option<Finding> {
         let verdict = ctx.classes.account(&self.account.id);
         if verdict.class == EnvClass::Nonprod {
             return None;
         }
-        let errors = errors_for(self.snapshot, &self.account.id, Some(self.name), Some(service));
-        let resource = format!("arn:aws:{service}:{}:{}", self.name, self.account.id);
-        let mut finding = self.finding(Status::Unknown, verdict, &resource);
-        finding.message = format!("{what} in {} were not collected: {}", self.where_(), first_error(&errors));
+        let Missing {
+            service,
+            operation,
+            what,
+            resource,
+        } = missing;
+        let errors = errors_for(
+            self.snapshot,
+            &self.account.id,
+            Some(self.name),
+            Some((service, operation)),
+        );
+        let arn = format!(
+            "arn:aws:{service}:{}:{}:{resource}",
+            self.name, self.account.id
+        );
+        let mut finding = self.finding(Status::Unknown, verdict, &arn);
+        let cause = match errors.first() {
+            Some(e) => format!(
+                "{} on {}:{}",
+                e.code.as_deref().unwrap_or("error"),
+                e.service,
+                e.operation
+            ),
+            None => "the snapshot holds no data and no error for them".to_owned(),
+        };
+        finding.message = format!("{what} in {} were not collected ({cause})", self.where_());
         finding.evidence = json!({
             "environment": env_evidence(verdict),
             "missing": format!("{service}:{operation}"),
-            "errors": errors,
+            "errors": errors.iter().map(|e| e.summary()).collect::<Vec<_>>(),
         });
         Some(finding)
     }
+}
+
+/// A list the snapshot does not hold.
+pub(crate) struct Missing {
+    /// The service, as in ARNs and error records (`rds`).
+    pub service: &'static str,
+    /// The call that reads it (`DescribeDBInstances`).
+    pub operation: &'static str,
+    /// Plural, for messages (`RDS DB instances`).
+    pub what: &'static str,
+    /// The resource part of the wildcard ARN (`db:*`).
+    pub resource: &'static str,
 }
 
 /// Adds `key: value` to a finding's evidence object.
@@ -120,7 +170,12 @@ pub(crate) fn add_evidence(finding: &mut Finding, key: &str, value: Value) {
     }
 }
 
-fn blank(account: &Account, region: Option<&str>, verdict: &EnvVerdict, resource: String) -> Finding {
+fn blank(
+    account: &Account,
+    region: Option<&str>,
+    verdict: &EnvVerdict,
+    resource: String,
+) -> Finding {
     Finding {
         check_id: String::new(),
         status: Status::Unknown,
@@ -141,8 +196,15 @@ fn env_evidence(verdict: &EnvVerdict) -> Value {
     json!({ "class": verdict.class, "reason": verdict.reason })
 }
 
-fn errors_for(snapshot: &Snapshot, account: &str, region: Option<&str>, service: Option<&str>) -> Vec<String> {
-    snapshot
+/// Collection errors that explain missing data: those of the operation first, then any other
+/// error of the service in the same account and region.
+fn errors_for<'s>(
+    snapshot: &'s Snapshot,
+    account: &str,
+    region: Option<&str>,
+    call: Option<(&str, &str)>,
+) -> Vec<&'s CollectionError> {
+    let mut errors: Vec<&CollectionError> = snapshot
         .errors
         .iter()
         .filter(|e| {
@@ -151,16 +213,38 @@ fn errors_for(snapshot: &Snapshot, account: &str, region: Option<&str>, service:
                     (Some(mine), Some(asked)) => mine == asked,
                     _ => true,
                 }
-                && service.is_none_or(|s| e.service == s)
+                && call.is_none_or(|(service, _)| e.service == service)
         })
-        .map(|e| e.summary())
-        .collect()
+        .collect();
+    if let Some((_, operation)) = call {
+        errors.sort_by_key(|e| e.operation != operation);
+    }
+    errors
 }
 
-fn first_error(errors: &[String]) -> String {
+fn first_error(errors: &[&CollectionError]) -> String {
     match errors {
         [] => "no collection error was recorded (the snapshot omits this data)".to_owned(),
-        [one] => one.clone(),
-        [first, rest @ ..] => format!("{first} (and {} more)", rest.len()),
+        [one] => one.summary(),
+        [first, rest @ ..] => format!("{} (and {} more)", first.summary(), rest.len()),
     }
 }
+
+pub(crate) const RDS_INSTANCES: Missing = Missing {
+    service: "rds",
+    operation: "DescribeDBInstances",
+    what: "RDS DB instances",
+    resource: "db:*",
+};
+pub(crate) const RDS_CLUSTERS: Missing = Missing {
+    service: "rds",
+    operation: "DescribeDBClusters",
+    what: "RDS DB clusters",
+    resource: "cluster:*",
+};
+pub(crate) const DYNAMODB_TABLES: Missing = Missing {
+    service: "dynamodb",
+    operation: "ListTables",
+    what: "DynamoDB tables",
+    resource: "table/*",
+};

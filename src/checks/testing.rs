@@ -63,7 +63,10 @@ pub fn run_check_with(check: &Check, snapshot: &Snapshot, config: &Config) -> Ve
 }
 
 pub fn statuses(findings: &[Finding]) -> Vec<(Status, String)> {
-    findings.iter().map(|f| (f.status, f.resource.clone())).collect()
+    findings
+        .iter()
+        .map(|f| (f.status, f.resource.clone()))
+        .collect()
 }
 
 /// The one finding, asserting it has `status`.

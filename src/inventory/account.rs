@@ -5,14 +5,16 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     Bucket, CloudFormationStack, CloudTrailTrail, CloudWatchAlarm, DynamoDbTable, Ec2Instance,
-    EventBridgeRule, Iam, LogMetricFilter, RdsCluster, RdsGlobalCluster, RdsInstance, RecycleBinRule,
-    RamResourceShare, RouteTable, SecurityGroup, Subnet, Tags, TransitGateway,
+    EventBridgeRule, Iam, LogMetricFilter, RamResourceShare, RdsCluster, RdsGlobalCluster,
+    RdsInstance, RecycleBinRule, RouteTable, SecurityGroup, Subnet, Tags, TransitGateway,
     TransitGatewayAttachment, TransitGatewayRouteTable, Vpc, VpcPeeringConnection, VpnConnection,
     is_default,
 };
 
 /// The environment class an account or resource belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Environment {
     Prod,
@@ -172,7 +174,9 @@ pub struct Region {
 }
 
 /// A call that failed during collection. Checks that needed its data report `unknown`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(deny_unknown_fields)]
 pub struct CollectionError {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -193,8 +197,14 @@ impl CollectionError {
     /// One line for reports: `AccessDenied on rds:DescribeDBInstances: message`.
     pub fn summary(&self) -> String {
         match &self.code {
-            Some(code) => format!("{code} on {}:{}: {}", self.service, self.operation, self.message),
-            None => format!("{}:{} failed: {}", self.service, self.operation, self.message),
+            Some(code) => format!(
+                "{code} on {}:{}: {}",
+                self.service, self.operation, self.message
+            ),
+            None => format!(
+                "{}:{} failed: {}",
+                self.service, self.operation, self.message
+            ),
         }
     }
 }

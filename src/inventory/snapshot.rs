@@ -111,7 +111,10 @@ impl Snapshot {
             if !seen.insert(account.id.as_str()) {
                 return Err(Error::input(
                     origin,
-                    format!("{at}: account {} appears more than once; merge its data into one entry", account.id),
+                    format!(
+                        "{at}: account {} appears more than once; merge its data into one entry",
+                        account.id
+                    ),
                 ));
             }
         }
@@ -144,7 +147,9 @@ impl Region {
         by(&mut self.recycle_bin_rules, |x| x.id.clone());
         by(&mut self.cloudtrail_trails, |x| x.arn.clone());
         by(&mut self.eventbridge_rules, |x| x.arn.clone());
-        by(&mut self.log_metric_filters, |x| (x.log_group.clone(), x.name.clone()));
+        by(&mut self.log_metric_filters, |x| {
+            (x.log_group.clone(), x.name.clone())
+        });
         by(&mut self.cloudwatch_alarms, |x| x.arn.clone());
     }
 }
@@ -155,7 +160,9 @@ fn check_version(version: &str, origin: &str) -> Result<(), Error> {
     match parse_version(version) {
         None => Err(Error::input(
             origin,
-            format!("schema_version: `{version}` is not a MAJOR.MINOR version such as `{SNAPSHOT_SCHEMA_VERSION}`"),
+            format!(
+                "schema_version: `{version}` is not a MAJOR.MINOR version such as `{SNAPSHOT_SCHEMA_VERSION}`"
+            ),
         )),
         Some((major, _)) if major != ours_major => Err(Error::input(
             origin,
@@ -196,7 +203,12 @@ fn explain_parse_error(bytes: &[u8], origin: &str, err: serde_json::Error) -> Er
                 }
             }
             Some(other) => {
-                return Error::input(origin, format!("schema_version: expected a string such as \"{SNAPSHOT_SCHEMA_VERSION}\", found {other}"));
+                return Error::input(
+                    origin,
+                    format!(
+                        "schema_version: expected a string such as \"{SNAPSHOT_SCHEMA_VERSION}\", found {other}"
+                    ),
+                );
             }
             None => {}
         }

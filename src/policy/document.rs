@@ -55,11 +55,16 @@ impl PolicyDocument {
             Err(plain_err) => {
                 let decoded = percent_encoding::percent_decode_str(text)
                     .decode_utf8()
-                    .map_err(|_| PolicyError(format!("not JSON ({plain_err}) and not percent-encoded UTF-8")))?;
+                    .map_err(|_| {
+                        PolicyError(format!(
+                            "not JSON ({plain_err}) and not percent-encoded UTF-8"
+                        ))
+                    })?;
                 if decoded == text {
                     return Err(PolicyError(format!("not JSON: {plain_err}")));
                 }
-                serde_json::from_str(&decoded).map_err(|err| PolicyError(format!("not JSON after percent-decoding: {err}")))?
+                serde_json::from_str(&decoded)
+                    .map_err(|err| PolicyError(format!("not JSON after percent-decoding: {err}")))?
             }
         };
         Self::from_value(value)
@@ -76,9 +81,16 @@ impl PolicyDocument {
         let raw: Raw = serde_json::from_value(value).map_err(|err| PolicyError(err.to_string()))?;
         let statements = match raw.statement {
             None => return Err(PolicyError("no Statement".into())),
-            Some(Value::Array(items)) => items.into_iter().map(Statement::from_value).collect::<Result<_, _>>()?,
+            Some(Value::Array(items)) => items
+                .into_iter()
+                .map(Statement::from_value)
+                .collect::<Result<_, _>>()?,
             Some(item @ Value::Object(_)) => vec![Statement::from_value(item)?],
-            Some(other) => return Err(PolicyError(format!("Statement must be an object or array, found {other}"))),
+            Some(other) => {
+                return Err(PolicyError(format!(
+                    "Statement must be an object or array, found {other}"
+                )));
+            }
         };
         Ok(PolicyDocument {
             version: raw.version,
@@ -111,7 +123,11 @@ impl Statement {
                     effect = Some(match scalar(&value, "Effect")?.as_str() {
                         "Allow" => Effect::Allow,
                         "Deny" => Effect::Deny,
-                        other => return Err(PolicyError(format!("Effect must be Allow or Deny, found `{other}`"))),
+                        other => {
+                            return Err(PolicyError(format!(
+                                "Effect must be Allow or Deny, found `{other}`"
+                            )));
+                        }
                     })
                 }
                 "Principal" => statement.principal = Some(Principal::from_value(&value)?),
@@ -151,7 +167,9 @@ impl Principal {
                         "Service" => &mut principal.service,
                         "Federated" => &mut principal.federated,
                         "CanonicalUser" => &mut principal.canonical_user,
-                        other => return Err(PolicyError(format!("unknown principal kind `{other}`"))),
+                        other => {
+                            return Err(PolicyError(format!("unknown principal kind `{other}`")));
+                        }
                     };
                     list.extend(ids);
                 }
@@ -159,14 +177,20 @@ impl Principal {
                     principal.any = true;
                 }
             }
-            other => return Err(PolicyError(format!("Principal must be \"*\" or an object, found {other}"))),
+            other => {
+                return Err(PolicyError(format!(
+                    "Principal must be \"*\" or an object, found {other}"
+                )));
+            }
         }
         Ok(principal)
     }
 
     /// OIDC issuers of `Federated` OIDC-provider ARNs, e.g. `token.actions.githubusercontent.com`.
     pub fn oidc_issuers(&self) -> impl Iterator<Item = &str> {
-        self.federated.iter().filter_map(|arn| arn.split_once(":oidc-provider/").map(|(_, issuer)| issuer))
+        self.federated
+            .iter()
+            .filter_map(|arn| arn.split_once(":oidc-provider/").map(|(_, issuer)| issuer))
     }
 }
 
@@ -200,7 +224,9 @@ fn scalar(value: &Value, what: &str) -> Result<String, PolicyError> {
         Value::String(s) => Ok(s.clone()),
         Value::Bool(b) => Ok(b.to_string()),
         Value::Number(n) => Ok(n.to_string()),
-        other => Err(PolicyError(format!("{what} must be a string, found {other}"))),
+        other => Err(PolicyError(format!(
+            "{what} must be a string, found {other}"
+        ))),
     }
 }
 
@@ -211,14 +237,18 @@ fn string_list(value: &Value, what: &str) -> Result<Vec<String>, PolicyError> {
     }
 }
 
-fn condition(value: &Value) -> Result<BTreeMap<String, BTreeMap<String, Vec<String>>>, PolicyError> {
+fn condition(
+    value: &Value,
+) -> Result<BTreeMap<String, BTreeMap<String, Vec<String>>>, PolicyError> {
     let Value::Object(operators) = value else {
         return Err(PolicyError("Condition must be an object".into()));
     };
     let mut out = BTreeMap::new();
     for (operator, keys) in operators {
         let Value::Object(keys) = keys else {
-            return Err(PolicyError(format!("Condition operator {operator} must map keys to values")));
+            return Err(PolicyError(format!(
+                "Condition operator {operator} must map keys to values"
+            )));
         };
         let mut entries = BTreeMap::new();
         for (key, values) in keys {
@@ -251,26 +281,49 @@ mod tests {
             ]}"#,
         )
         .unwrap();
-        let p: Vec<_> = doc.statements.iter().map(|s| s.principal.clone().unwrap()).collect();
+        let p: Vec<_> = doc
+            .statements
+            .iter()
+            .map(|s| s.principal.clone().unwrap())
+            .collect();
         assert!(p[0].any);
         assert_eq!(p[1].aws.len(), 2);
         assert_eq!(p[1].service, vec!["ec2.amazonaws.com"]);
-        assert_eq!(p[2].oidc_issuers().collect::<Vec<_>>(), vec!["token.actions.githubusercontent.com"]);
-        assert_eq!(doc.statements[2].condition["Bool"]["aws:SecureTransport"], vec!["true"]);
+        assert_eq!(
+            p[2].oidc_issuers().collect::<Vec<_>>(),
+            vec!["token.actions.githubusercontent.com"]
+        );
+        assert_eq!(
+            doc.statements[2].condition["Bool"]["aws:SecureTransport"],
+            vec!["true"]
+        );
     }
 
     #[test]
     fn malformed_documents_are_errors_not_empty_policies() {
-        for text in ["", "{", "%7B", r#"{"Statement":"x"}"#, r#"{"Statement":[{"Action":"*"}]}"#, r#"{"Version":"2012-10-17"}"#] {
+        for text in [
+            "",
+            "{",
+            "%7B",
+            r#"{"Statement":"x"}"#,
+            r#"{"Statement":[{"Action":"*"}]}"#,
+            r#"{"Version":"2012-10-17"}"#,
+        ] {
             assert!(PolicyDocument::parse(text).is_err(), "{text} parsed");
         }
     }
 
     #[test]
     fn wildcards_match_case_insensitively() {
-        assert!(wildcard_match("sts:AssumeRole*", "STS:assumerolewithwebidentity"));
+        assert!(wildcard_match(
+            "sts:AssumeRole*",
+            "STS:assumerolewithwebidentity"
+        ));
         assert!(wildcard_match("*", "iam:PassRole"));
-        assert!(wildcard_match("rds:Delete?BInstance", "rds:DeleteDBInstance"));
+        assert!(wildcard_match(
+            "rds:Delete?BInstance",
+            "rds:DeleteDBInstance"
+        ));
         assert!(!wildcard_match("rds:Delete*", "rds:ModifyDBInstance"));
         assert!(!wildcard_match("s3:Get", "s3:GetObject"));
     }

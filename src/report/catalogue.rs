@@ -4,8 +4,8 @@ use std::io::{self, Write};
 
 use tabled::builder::Builder;
 use tabled::settings::Style;
-use tabled::settings::object::Columns;
 use tabled::settings::Width;
+use tabled::settings::object::Columns;
 
 use crate::checks::{CONTROLS, CatalogueEntry, catalogue_entries};
 use crate::score::level_name;
@@ -24,13 +24,21 @@ pub fn render_catalogue_table(out: &mut dyn Write) -> io::Result<()> {
         ]);
     }
     let mut table = table.build();
-    table.with(Style::rounded()).modify(Columns::one(5), Width::wrap(60).keep_words(true));
+    table
+        .with(Style::rounded())
+        .modify(Columns::one(5), Width::wrap(60).keep_words(true));
     writeln!(out, "{table}")?;
-    writeln!(out, "`ringfence checks explain ID` tells what a check checks, why it matters and how to fix it.")
+    writeln!(
+        out,
+        "`ringfence checks explain ID` tells what a check checks, why it matters and how to fix it."
+    )
 }
 
 pub fn render_explain(entry: &CatalogueEntry, out: &mut dyn Write) -> io::Result<()> {
-    let control = CONTROLS.iter().find(|c| c.id == entry.control).map_or("", |c| c.name);
+    let control = CONTROLS
+        .iter()
+        .find(|c| c.id == entry.control)
+        .map_or("", |c| c.name);
     writeln!(out, "{} {} — {}", entry.id, entry.name, entry.title)?;
     writeln!(
         out,
@@ -40,11 +48,19 @@ pub fn render_explain(entry: &CatalogueEntry, out: &mut dyn Write) -> io::Result
         level_name(entry.level),
         entry.severity
     )?;
-    for (heading, text) in [("What it checks", &entry.checks), ("Scope", &entry.scope), ("Why it matters", &entry.why)] {
+    for (heading, text) in [
+        ("What it checks", &entry.checks),
+        ("Scope", &entry.scope),
+        ("Why it matters", &entry.why),
+    ] {
         writeln!(out, "\n{heading}\n{}", text.trim())?;
     }
     writeln!(out, "\nHow to fix it")?;
-    for (heading, text) in [("CLI", &entry.fix.cli), ("Terraform", &entry.fix.terraform), ("Console", &entry.fix.console)] {
+    for (heading, text) in [
+        ("CLI", &entry.fix.cli),
+        ("Terraform", &entry.fix.terraform),
+        ("Console", &entry.fix.console),
+    ] {
         writeln!(out, "  {heading}:")?;
         for line in text.trim().lines() {
             writeln!(out, "    {line}")?;

@@ -266,12 +266,17 @@ impl Report {
             let mut offending: Vec<String> = self
                 .checks
                 .iter()
-                .filter(|c| c.severity >= threshold && matches!(c.status, Status::Fail | Status::Unknown))
+                .filter(|c| {
+                    c.severity >= threshold && matches!(c.status, Status::Fail | Status::Unknown)
+                })
                 .map(|c| format!("{} {} ({}, {})", c.id, c.name, c.status, c.severity))
                 .collect();
             if !offending.is_empty() {
                 offending.sort();
-                reasons.push(format!("checks at or above {threshold} severity not passing: {}", offending.join(", ")));
+                reasons.push(format!(
+                    "checks at or above {threshold} severity not passing: {}",
+                    offending.join(", ")
+                ));
             }
         }
         self.gate = Some(GateVerdict {
@@ -287,7 +292,11 @@ fn level_blocker(level: &LevelStatus) -> String {
     match level.state {
         LevelState::Held => String::new(),
         LevelState::Failed => format!(": level {} fails {}", level.level, level.failing.join(", ")),
-        LevelState::Unknown => format!(": level {} has unknown checks {}", level.level, level.unknown.join(", ")),
+        LevelState::Unknown => format!(
+            ": level {} has unknown checks {}",
+            level.level,
+            level.unknown.join(", ")
+        ),
         LevelState::NotAssessed => format!(
             ": level {} is not assessed (no checks yet for {})",
             level.level,

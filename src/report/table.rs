@@ -28,8 +28,15 @@ pub fn render_table(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         scope.regions.len()
     )?;
     writeln!(out)?;
-    let score = report.summary.score.map_or_else(|| "n/a (nothing in scope)".to_owned(), |s| format!("{s} / 100"));
-    writeln!(out, "  Level {} — {}    Score {score}", report.summary.level, report.summary.level_name)?;
+    let score = report.summary.score.map_or_else(
+        || "n/a (nothing in scope)".to_owned(),
+        |s| format!("{s} / 100"),
+    );
+    writeln!(
+        out,
+        "  Level {} — {}    Score {score}",
+        report.summary.level, report.summary.level_name
+    )?;
     let c = &report.summary.checks;
     writeln!(
         out,
@@ -51,15 +58,27 @@ pub fn render_table(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 format!("no checks yet for {}", level.missing_controls.join(", ")),
             ),
         };
-        let marker = if level.level == report.summary.level { " ◀" } else { "" };
-        ladder.push_record([level.level.to_string(), format!("{}{marker}", level.name), state.to_owned(), detail]);
+        let marker = if level.level == report.summary.level {
+            " ◀"
+        } else {
+            ""
+        };
+        ladder.push_record([
+            level.level.to_string(),
+            format!("{}{marker}", level.name),
+            state.to_owned(),
+            detail,
+        ]);
     }
     writeln!(out, "{}", ladder.build().with(Style::rounded()))?;
     writeln!(out)?;
 
     writeln!(out, "Checks")?;
     let mut checks = Builder::new();
-    checks.push_record(["Control", "Check", "Level", "Severity", "Status", "Pass", "Fail", "Unknown", "N/A", "Waived"]);
+    checks.push_record([
+        "Control", "Check", "Level", "Severity", "Status", "Pass", "Fail", "Unknown", "N/A",
+        "Waived",
+    ]);
     for control in &report.controls {
         for check in report.checks.iter().filter(|c| c.control == control.id) {
             let n = &check.counts;
@@ -77,11 +96,21 @@ pub fn render_table(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             ]);
         }
     }
-    writeln!(out, "{}", checks.build().with(Style::rounded()).modify(Columns::one(0), Width::wrap(28).keep_words(true)))?;
+    writeln!(
+        out,
+        "{}",
+        checks
+            .build()
+            .with(Style::rounded())
+            .modify(Columns::one(0), Width::wrap(28).keep_words(true))
+    )?;
     writeln!(out)?;
 
-    let attention: Vec<_> =
-        report.findings.iter().filter(|f| matches!(f.status, Status::Fail | Status::Unknown)).collect();
+    let attention: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| matches!(f.status, Status::Fail | Status::Unknown))
+        .collect();
     if attention.is_empty() {
         writeln!(out, "No failing or unknown findings.")?;
     } else {
@@ -90,7 +119,10 @@ pub fn render_table(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         table.push_record(["Check", "Status", "Account", "Region", "Resource", "Reason"]);
         let mut hidden = 0;
         for check in &report.checks {
-            let of_check: Vec<_> = attention.iter().filter(|f| f.check_id == check.id).collect();
+            let of_check: Vec<_> = attention
+                .iter()
+                .filter(|f| f.check_id == check.id)
+                .collect();
             hidden += of_check.len().saturating_sub(FINDINGS_PER_CHECK);
             for finding in of_check.into_iter().take(FINDINGS_PER_CHECK) {
                 let account = match (&finding.account_name, &finding.account) {
@@ -108,7 +140,14 @@ pub fn render_table(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 ]);
             }
         }
-        writeln!(out, "{}", table.build().with(Style::rounded()).modify(Columns::one(5), Width::wrap(70).keep_words(true)))?;
+        writeln!(
+            out,
+            "{}",
+            table
+                .build()
+                .with(Style::rounded())
+                .modify(Columns::one(5), Width::wrap(70).keep_words(true))
+        )?;
         if hidden > 0 {
             writeln!(
                 out,
@@ -137,7 +176,11 @@ pub fn render_table(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
 
     if !report.collection_errors.is_empty() {
-        writeln!(out, "Collection errors ({}): the checks that needed this data report unknown", report.collection_errors.len())?;
+        writeln!(
+            out,
+            "Collection errors ({}): the checks that needed this data report unknown",
+            report.collection_errors.len()
+        )?;
         let mut table = Builder::new();
         table.push_record(["Account", "Region", "Call", "Error"]);
         for e in &report.collection_errors {
@@ -151,7 +194,14 @@ pub fn render_table(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 },
             ]);
         }
-        writeln!(out, "{}", table.build().with(Style::rounded()).modify(Columns::one(3), Width::wrap(70).keep_words(true)))?;
+        writeln!(
+            out,
+            "{}",
+            table
+                .build()
+                .with(Style::rounded())
+                .modify(Columns::one(3), Width::wrap(70).keep_words(true))
+        )?;
         writeln!(out)?;
     }
 
@@ -159,10 +209,26 @@ pub fn render_table(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut table = Builder::new();
     table.push_record(["Account", "Name", "Environment", "Why"]);
     for a in &scope.accounts {
-        let env = if a.collected { a.environment.as_str().to_owned() } else { format!("{} (not collected)", a.environment.as_str()) };
-        table.push_record([a.id.clone(), a.name.clone().unwrap_or_default(), env, a.reason.clone()]);
+        let env = if a.collected {
+            a.environment.as_str().to_owned()
+        } else {
+            format!("{} (not collected)", a.environment.as_str())
+        };
+        table.push_record([
+            a.id.clone(),
+            a.name.clone().unwrap_or_default(),
+            env,
+            a.reason.clone(),
+        ]);
     }
-    writeln!(out, "{}", table.build().with(Style::rounded()).modify(Columns::one(3), Width::wrap(70).keep_words(true)))?;
+    writeln!(
+        out,
+        "{}",
+        table
+            .build()
+            .with(Style::rounded())
+            .modify(Columns::one(3), Width::wrap(70).keep_words(true))
+    )?;
 
     if let Some(gate) = &report.gate {
         writeln!(out)?;
@@ -175,11 +241,14 @@ pub fn render_table(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-/// The last part of an ARN (`db:orders` → `orders`), or the identifier as it is.
+/// The resource part of an ARN (`arn:aws:rds:…:db:orders` → `db:orders`), or the identifier.
 fn short_resource(resource: &str) -> &str {
-    if !resource.starts_with("arn:") {
-        return resource;
+    match resource.strip_prefix("arn:") {
+        Some(rest) => rest
+            .splitn(5, ':')
+            .nth(4)
+            .filter(|s| !s.is_empty())
+            .unwrap_or(resource),
+        None => resource,
     }
-    let tail = resource.splitn(6, ':').nth(5).unwrap_or(resource);
-    tail.rsplit([':', '/']).next().filter(|s| !s.is_empty()).unwrap_or(tail)
 }

@@ -3,7 +3,8 @@
 
 use serde_json::json;
 
-use crate::checks::{Check, Ctx, Finding, RegionScope, Scoped, Status, regions, scope::add_evidence};
+use crate::checks::scope::{RDS_CLUSTERS, RDS_INSTANCES, add_evidence};
+use crate::checks::{Check, Ctx, Finding, RegionScope, Scoped, Status, regions};
 use crate::inventory::{Snapshot, Tags};
 
 pub const CHECK: Check = Check {
@@ -17,7 +18,7 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
     let mut out = Vec::new();
     for scope in regions(snapshot, ctx, &mut out) {
         match &scope.region.rds_clusters {
-            None => out.extend(scope.not_collected(ctx, "rds", "DescribeDBClusters", "RDS DB clusters")),
+            None => out.extend(scope.not_collected(ctx, RDS_CLUSTERS)),
             Some(clusters) => {
                 for cluster in clusters {
                     let db = Db {
@@ -27,7 +28,11 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
                         tags: &cluster.tags,
                         engine: &cluster.engine,
                         protection: cluster.deletion_protection,
-                        members: cluster.members.iter().map(|m| m.instance_id.as_str()).collect(),
+                        members: cluster
+                            .members
+                            .iter()
+                            .map(|m| m.instance_id.as_str())
+                            .collect(),
                         remediation_cmd: "modify-db-cluster --db-cluster-identifier",
                     };
                     out.push(judge(&scope, ctx, db));
@@ -35,7 +40,7 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
             }
         }
         match &scope.region.rds_instances {
-            None => out.extend(scope.not_collected(ctx, "rds", "DescribeDBInstances", "RDS DB instances")),
+            None => out.extend(scope.not_collected(ctx, RDS_INSTANCES)),
             Some(instances) => {
                 // Cluster members are protected (or not) by their cluster.
                 for instance in instances.iter().filter(|i| i.cluster_id.is_none()) {
@@ -72,7 +77,7 @@ fn judge(scope: &RegionScope, ctx: &Ctx, db: Db) -> Finding {
     let what = format!("{} {}", db.kind, db.id);
     let verdict = match scope.classify(ctx, db.tags, db.arn, &what) {
         Scoped::Prod(verdict) => verdict,
-        Scoped::Skip(finding) => return finding,
+        Scoped::Skip(finding) => return *finding,
     };
     let status = match db.protection {
         Some(true) => Status::Pass,
@@ -81,9 +86,18 @@ fn judge(scope: &RegionScope, ctx: &Ctx, db: Db) -> Finding {
     };
     let mut finding = scope.finding(status, &verdict, db.arn);
     finding.message = match db.protection {
-        Some(true) => format!("{what} in {} (prod) has deletion protection", scope.where_()),
-        Some(false) => format!("{what} in {} (prod) can be deleted: deletion protection is off", scope.where_()),
-        None => format!("deletion protection of {what} in {} (prod) was not collected", scope.where_()),
+        Some(true) => format!(
+            "{what} in {} (prod) has deletion protection",
+            scope.where_()
+        ),
+        Some(false) => format!(
+            "{what} in {} (prod) can be deleted: deletion protection is off",
+            scope.where_()
+        ),
+        None => format!(
+            "deletion protection of {what} in {} (prod) was not collected",
+            scope.where_()
+        ),
     };
     add_evidence(&mut finding, "deletion_protection", json!(db.protection));
     add_evidence(&mut finding, "engine", json!(db.engine));
@@ -120,56 +134,91 @@ mod tests {
         run_check(&super::CHECK, &snapshot)
     }
 
+    /// An estate in `account` where RDS was collected and holds `instances`.
+    fn dbs_in(account: &str, instances: Vec<RdsInstance>) -> crate::inventory::Snapshot {
+        estate_in(account, |r| {
+            r.rds_instances = Some(instances);
+            r.rds_clusters = Some(vec![]);
+        })
+    }
+
     #[test]
     fn protected_prod_instance_passes() {
-        let findings = run_on(estate(|r| r.rds_instances = Some(vec![instance("orders", Some(true))])));
-        assert_eq!(statuses(&findings), [(Status::Pass, "arn:aws:rds:eu-west-1:222222222222:db:orders".into())]);
+        let findings = run_on(dbs_in(PROD, vec![instance("orders", Some(true))]));
+        assert_eq!(
+            statuses(&findings),
+            [(
+                Status::Pass,
+                "arn:aws:rds:eu-west-1:222222222222:db:orders".into()
+            )]
+        );
     }
 
     #[test]
     fn unprotected_prod_instance_fails_with_a_fix() {
-        let findings = run_on(estate(|r| r.rds_instances = Some(vec![instance("orders", Some(false))])));
+        let findings = run_on(dbs_in(PROD, vec![instance("orders", Some(false))]));
         let fail = only(&findings, Status::Fail);
-        assert!(fail.message.contains("db instance orders"), "{}", fail.message);
+        assert!(
+            fail.message.contains("db instance orders"),
+            "{}",
+            fail.message
+        );
         assert_eq!(fail.evidence["deletion_protection"], false);
-        assert!(fail.remediation.as_deref().unwrap().contains("--db-instance-identifier orders --deletion-protection"));
+        assert!(
+            fail.remediation
+                .as_deref()
+                .unwrap()
+                .contains("--db-instance-identifier orders --deletion-protection")
+        );
     }
 
     #[test]
     fn missing_attribute_is_unknown_not_pass() {
-        let findings = run_on(estate(|r| r.rds_instances = Some(vec![instance("orders", None)])));
+        let findings = run_on(dbs_in(PROD, vec![instance("orders", None)]));
         only(&findings, Status::Unknown);
     }
 
     #[test]
     fn uncollected_list_is_unknown_with_the_collection_error() {
         let mut snapshot = estate(|r| r.rds_clusters = Some(vec![]));
-        snapshot.errors.push(access_denied("rds", "DescribeDBInstances"));
+        snapshot
+            .errors
+            .push(access_denied("rds", "DescribeDBInstances"));
         let findings = run_on(snapshot);
         let unknown = only(&findings, Status::Unknown);
-        assert!(unknown.message.contains("AccessDenied on rds:DescribeDBInstances"), "{}", unknown.message);
+        assert!(
+            unknown
+                .message
+                .contains("AccessDenied on rds:DescribeDBInstances"),
+            "{}",
+            unknown.message
+        );
     }
 
     #[test]
     fn nonprod_and_empty_estates_are_not_applicable() {
-        let findings = run_on(estate_in(NONPROD, |r| r.rds_instances = Some(vec![instance("scratch", Some(false))])));
+        let findings = run_on(dbs_in(NONPROD, vec![instance("scratch", Some(false))]));
         only(&findings, Status::NotApplicable);
-        assert!(run_on(estate(|_| {})).is_empty());
+        assert!(run_on(dbs_in(PROD, vec![])).is_empty());
     }
 
     #[test]
     fn a_prod_tag_in_a_nonprod_account_puts_the_database_in_scope() {
         let mut db = instance("reporting", Some(false));
         db.tags.insert("Environment".into(), "production".into());
-        let findings = run_on(estate_in(NONPROD, |r| r.rds_instances = Some(vec![db.clone()])));
+        let findings = run_on(dbs_in(NONPROD, vec![db]));
         only(&findings, Status::Fail);
     }
 
     #[test]
     fn unclassified_account_is_unknown() {
-        let findings = run_on(estate_in(UNCLASSIFIED, |r| r.rds_instances = Some(vec![instance("x", Some(true))])));
+        let findings = run_on(dbs_in(UNCLASSIFIED, vec![instance("x", Some(true))]));
         let unknown = only(&findings, Status::Unknown);
-        assert!(unknown.message.contains("unclassified"), "{}", unknown.message);
+        assert!(
+            unknown.message.contains("unclassified"),
+            "{}",
+            unknown.message
+        );
     }
 
     #[test]
@@ -184,11 +233,20 @@ mod tests {
                 engine: "aurora-postgresql".into(),
                 status: "available".into(),
                 deletion_protection: Some(true),
-                members: vec![RdsClusterMember { instance_id: "orders-1".into(), writer: true }],
+                members: vec![RdsClusterMember {
+                    instance_id: "orders-1".into(),
+                    writer: true,
+                }],
                 ..Default::default()
             }]);
         }));
-        assert_eq!(statuses(&findings), [(Status::Pass, "arn:aws:rds:eu-west-1:222222222222:cluster:orders".into())]);
+        assert_eq!(
+            statuses(&findings),
+            [(
+                Status::Pass,
+                "arn:aws:rds:eu-west-1:222222222222:cluster:orders".into()
+            )]
+        );
         assert_eq!(findings[0].evidence["members"][0], "orders-1");
     }
 
@@ -206,6 +264,12 @@ mod tests {
         });
         let findings = run_on(snapshot);
         let unknown = only(&findings, Status::Unknown);
-        assert!(unknown.message.contains("could not be collected: AccessDenied on sts:AssumeRole"), "{}", unknown.message);
+        assert!(
+            unknown
+                .message
+                .contains("could not be collected: AccessDenied on sts:AssumeRole"),
+            "{}",
+            unknown.message
+        );
     }
 }

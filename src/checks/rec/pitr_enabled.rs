@@ -3,7 +3,8 @@
 
 use serde_json::json;
 
-use crate::checks::{Check, Ctx, Finding, Scoped, Status, regions, scope::add_evidence};
+use crate::checks::scope::{DYNAMODB_TABLES, RDS_CLUSTERS, RDS_INSTANCES, add_evidence};
+use crate::checks::{Check, Ctx, Finding, Scoped, Status, regions};
 use crate::inventory::Snapshot;
 
 pub const CHECK: Check = Check {
@@ -18,19 +19,24 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
     for scope in regions(snapshot, ctx, &mut out) {
         let region = scope.name;
         match &scope.region.rds_clusters {
-            None => out.extend(scope.not_collected(ctx, "rds", "DescribeDBClusters", "RDS DB clusters")),
+            None => out.extend(scope.not_collected(ctx, RDS_CLUSTERS)),
             Some(clusters) => {
                 for cluster in clusters {
                     let what = format!("db cluster {}", cluster.id);
                     let verdict = match scope.classify(ctx, &cluster.tags, &cluster.arn, &what) {
                         Scoped::Prod(verdict) => verdict,
                         Scoped::Skip(finding) => {
-                            out.push(finding);
+                            out.push(*finding);
                             continue;
                         }
                     };
                     let mut finding = scope.finding(Status::Unknown, &verdict, &cluster.arn);
-                    retention(&mut finding, &what, &scope.where_(), cluster.backup_retention_days);
+                    retention(
+                        &mut finding,
+                        &what,
+                        &scope.where_(),
+                        cluster.backup_retention_days,
+                    );
                     if finding.status == Status::Fail {
                         finding.remediation = Some(format!(
                             "aws rds modify-db-cluster --db-cluster-identifier {} --backup-retention-period 7 --apply-immediately --region {region}",
@@ -42,20 +48,21 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
             }
         }
         match &scope.region.rds_instances {
-            None => out.extend(scope.not_collected(ctx, "rds", "DescribeDBInstances", "RDS DB instances")),
+            None => out.extend(scope.not_collected(ctx, RDS_INSTANCES)),
             Some(instances) => {
                 for instance in instances.iter().filter(|i| i.cluster_id.is_none()) {
                     let what = format!("db instance {}", instance.id);
                     let verdict = match scope.classify(ctx, &instance.tags, &instance.arn, &what) {
                         Scoped::Prod(verdict) => verdict,
                         Scoped::Skip(finding) => {
-                            out.push(finding);
+                            out.push(*finding);
                             continue;
                         }
                     };
                     if let Some(source) = &instance.read_replica_source {
                         // A replica is rebuilt from its source; the source's backups are what count.
-                        let mut finding = scope.finding(Status::NotApplicable, &verdict, &instance.arn);
+                        let mut finding =
+                            scope.finding(Status::NotApplicable, &verdict, &instance.arn);
                         finding.message = format!(
                             "out of scope: {what} in {} is a read replica of {source}; its source's backups are judged",
                             scope.where_()
@@ -65,7 +72,12 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
                         continue;
                     }
                     let mut finding = scope.finding(Status::Unknown, &verdict, &instance.arn);
-                    retention(&mut finding, &what, &scope.where_(), instance.backup_retention_days);
+                    retention(
+                        &mut finding,
+                        &what,
+                        &scope.where_(),
+                        instance.backup_retention_days,
+                    );
                     if finding.status == Status::Fail {
                         finding.remediation = Some(format!(
                             "aws rds modify-db-instance --db-instance-identifier {} --backup-retention-period 7 --apply-immediately --region {region}",
@@ -77,14 +89,14 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
             }
         }
         match &scope.region.dynamodb_tables {
-            None => out.extend(scope.not_collected(ctx, "dynamodb", "ListTables", "DynamoDB tables")),
+            None => out.extend(scope.not_collected(ctx, DYNAMODB_TABLES)),
             Some(tables) => {
                 for table in tables {
                     let what = format!("dynamodb table {}", table.name);
                     let verdict = match scope.classify(ctx, &table.tags, &table.arn, &what) {
                         Scoped::Prod(verdict) => verdict,
                         Scoped::Skip(finding) => {
-                            out.push(finding);
+                            out.push(*finding);
                             continue;
                         }
                     };
@@ -98,10 +110,18 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
                     let at = scope.where_();
                     finding.message = match status {
                         Status::Pass => format!("{what} in {at} (prod) has point-in-time recovery"),
-                        Status::Fail => format!("{what} in {at} (prod) has no point-in-time recovery: a bad write or delete cannot be undone"),
-                        _ => format!("point-in-time recovery of {what} in {at} (prod) was not collected"),
+                        Status::Fail => format!(
+                            "{what} in {at} (prod) has no point-in-time recovery: a bad write or delete cannot be undone"
+                        ),
+                        _ => format!(
+                            "point-in-time recovery of {what} in {at} (prod) was not collected"
+                        ),
                     };
-                    add_evidence(&mut finding, "point_in_time_recovery", json!(pitr.map(|p| p.enabled)));
+                    add_evidence(
+                        &mut finding,
+                        "point_in_time_recovery",
+                        json!(pitr.map(|p| p.enabled)),
+                    );
                     if let Some(days) = pitr.and_then(|p| p.recovery_period_days) {
                         add_evidence(&mut finding, "recovery_period_days", json!(days));
                     }
@@ -127,7 +147,9 @@ fn retention(finding: &mut Finding, what: &str, at: &str, days: Option<u32>) {
         None => Status::Unknown,
     };
     finding.message = match days {
-        Some(0) => format!("{what} in {at} (prod) has automated backups disabled (retention 0 days): no point-in-time restore"),
+        Some(0) => format!(
+            "{what} in {at} (prod) has automated backups disabled (retention 0 days): no point-in-time restore"
+        ),
         Some(d) => format!("{what} in {at} (prod) keeps automated backups for {d} days"),
         None => format!("backup retention of {what} in {at} (prod) was not collected"),
     };
@@ -156,7 +178,10 @@ mod tests {
             name: name.into(),
             arn: format!("arn:aws:dynamodb:eu-west-1:{PROD}:table/{name}"),
             status: "ACTIVE".into(),
-            point_in_time_recovery: pitr.map(|enabled| PointInTimeRecovery { enabled, ..Default::default() }),
+            point_in_time_recovery: pitr.map(|enabled| PointInTimeRecovery {
+                enabled,
+                ..Default::default()
+            }),
             ..Default::default()
         }
     }
@@ -179,7 +204,10 @@ mod tests {
             r.rds_instances = Some(vec![db("billing", Some(7))]);
             r.dynamodb_tables = Some(vec![table("sessions", Some(true))]);
         }));
-        assert!(findings.iter().all(|f| f.status == Status::Pass), "{findings:#?}");
+        assert!(
+            findings.iter().all(|f| f.status == Status::Pass),
+            "{findings:#?}"
+        );
         assert_eq!(findings.len(), 2);
     }
 
@@ -190,7 +218,12 @@ mod tests {
             r.rds_instances = Some(vec![db("billing", Some(0))]);
         }));
         let fail = only(&findings, Status::Fail);
-        assert!(fail.remediation.as_deref().unwrap().contains("--backup-retention-period 7"));
+        assert!(
+            fail.remediation
+                .as_deref()
+                .unwrap()
+                .contains("--backup-retention-period 7")
+        );
         assert_eq!(fail.evidence["backup_retention_days"], 0);
     }
 
@@ -201,7 +234,12 @@ mod tests {
             r.dynamodb_tables = Some(vec![table("carts", Some(false))]);
         }));
         let fail = only(&findings, Status::Fail);
-        assert!(fail.remediation.as_deref().unwrap().contains("PointInTimeRecoveryEnabled=true"));
+        assert!(
+            fail.remediation
+                .as_deref()
+                .unwrap()
+                .contains("PointInTimeRecoveryEnabled=true")
+        );
     }
 
     #[test]
@@ -219,9 +257,15 @@ mod tests {
             collected(r);
             r.dynamodb_tables = None;
         });
-        snapshot.errors.push(access_denied("dynamodb", "ListTables"));
+        snapshot
+            .errors
+            .push(access_denied("dynamodb", "ListTables"));
         let unknown = only(&run_on(snapshot), Status::Unknown).clone();
-        assert!(unknown.message.contains("DynamoDB tables"), "{}", unknown.message);
+        assert!(
+            unknown.message.contains("DynamoDB tables"),
+            "{}",
+            unknown.message
+        );
         assert_eq!(unknown.evidence["missing"], "dynamodb:ListTables");
     }
 
