@@ -1,0 +1,601 @@
+//! End to end: the binary as a user and a CI job run it — output, files, exit codes.
+
+use std::path::Path;
+use std::process::{Command as StdCommand, Stdio};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// 2026-11-20T09:00:00Z: reports do not change with the day the tests run.
+const EPOCH: &str = "1795165200";
+
+fn ringfence(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("ringfence").unwrap();
+    cmd.current_dir(dir)
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .env_remove("RUST_BACKTRACE");
+    cmd
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(dir: &Path, args: &[&str]) -> Run {
+    let output = ringfence(dir).args(args).output().unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|err| panic!("not JSON ({err}): {text}"))
+}
+
+/// A snapshot where every production database is protected and backed up.
+fn clean_snapshot() -> String {
+    r#"{"schema_version": "1.0", "collected_at": "2026-11-20T09:00:00Z", "accounts": [
+      {"id": "222222222222", "name": "acme-prod", "regions": {"eu-west-1": {
+        "rds_clusters": [],
+        "rds_instances": [{"id": "orders", "arn": "arn:aws:rds:eu-west-1:222222222222:db:orders", "engine": "postgres",
+          "status": "available", "deletion_protection": true, "backup_retention_days": 7}],
+        "dynamodb_tables": []}}}]}"#
+        .to_owned()
+}
+
+#[test]
+fn the_demo_audit_prints_the_report() {
+    let dir = tmp();
+    let out = run(dir.path(), &["audit", "--demo"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stderr, "");
+    insta::assert_snapshot!("demo_table", out.stdout);
+}
+
+#[test]
+fn json_format_prints_the_versioned_report() {
+    let dir = tmp();
+    for flag in ["--format", "-f"] {
+        let out = run(dir.path(), &["audit", "--demo", flag, "json"]);
+        assert_eq!(out.code, 0);
+        let report = json(&out.stdout);
+        assert_eq!(report["schema_version"], "1.0");
+        assert_eq!(report["summary"]["level"], 0);
+        assert_eq!(report["summary"]["level_name"], "Exposed");
+        assert_eq!(report["generated_at"], "2026-11-20T09:00:00Z");
+        let del002 = report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "DEL002")
+            .unwrap();
+        assert_eq!(del002["status"], "fail");
+    }
+}
+
+#[test]
+fn the_json_report_matches_the_committed_example() {
+    let dir = tmp();
+    let out = run(dir.path(), &["audit", "--demo", "-f", "json"]);
+    let example = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("reports/examples/demo-report.json"),
+    )
+    .unwrap();
+    assert_eq!(json(&out.stdout), json(&example));
+}
+
+#[test]
+fn output_is_written_to_a_file_and_nothing_else_is_left_behind() {
+    let dir = tmp();
+    for (flag, format) in [("--output", "json"), ("-o", "table")] {
+        let out = run(
+            dir.path(),
+            &["audit", "--demo", "-f", format, flag, "report.out"],
+        );
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert_eq!(out.stdout, "");
+        let written = std::fs::read_to_string(dir.path().join("report.out")).unwrap();
+        if format == "json" {
+            json(&written);
+        } else {
+            assert!(written.contains("Maturity ladder"));
+        }
+        let entries: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(
+            entries,
+            vec!["report.out"],
+            "a temporary file was left behind"
+        );
+    }
+}
+
+#[test]
+fn an_unwritable_output_is_bad_input() {
+    let dir = tmp();
+    let out = run(
+        dir.path(),
+        &["audit", "--demo", "-o", "no/such/dir/report.json"],
+    );
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("no/such/dir/report.json"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn evaluate_and_audit_snapshot_agree() {
+    let dir = tmp();
+    let snapshot = write(dir.path(), "estate.json", ringfence::demo::ESTATE_JSON);
+    let a = run(dir.path(), &["evaluate", &snapshot, "-f", "json"]);
+    let b = run(
+        dir.path(),
+        &["audit", "--snapshot", &snapshot, "-f", "json"],
+    );
+    assert_eq!((a.code, b.code), (0, 0), "{} {}", a.stderr, b.stderr);
+    assert_eq!(a.stdout, b.stdout);
+    let report = json(&a.stdout);
+    assert_eq!(report["scope"]["source"], "snapshot");
+    assert_eq!(report["scope"]["snapshot"], Value::String(snapshot));
+    // Same findings as the embedded demo.
+    let demo = json(&run(dir.path(), &["audit", "--demo", "-f", "json"]).stdout);
+    assert_eq!(report["findings"], demo["findings"]);
+}
+
+#[test]
+fn gates_fail_with_exit_one_and_one_line_on_stderr() {
+    let dir = tmp();
+    for (args, reason) in [
+        (vec!["--fail-under", "80"], "score 0 is under 80"),
+        (
+            vec!["--min-level", "1"],
+            "level 0 (Exposed) is under 1 (Guarded): level 1 is not assessed (no checks yet for SEC, PRV, HIL)",
+        ),
+        (
+            vec!["--fail-on", "high"],
+            "checks at or above high severity not passing: DEL002 rds-deletion-protection (fail, high), REC001 pitr-enabled (fail, high)",
+        ),
+    ] {
+        let mut all = vec!["audit", "--demo"];
+        all.extend(args.iter().copied());
+        let out = run(dir.path(), &all);
+        assert_eq!(out.code, 1, "{args:?}");
+        assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+        assert_eq!(
+            out.stderr.trim_end(),
+            format!("ringfence: gate failed: {reason}"),
+            "{args:?}"
+        );
+        assert!(out.stdout.contains("Gate: FAILED"), "{args:?}");
+    }
+    // Several criteria: one line, every reason.
+    let out = run(
+        dir.path(),
+        &[
+            "audit",
+            "--demo",
+            "--fail-under",
+            "50",
+            "--fail-on",
+            "medium",
+        ],
+    );
+    assert_eq!(out.code, 1);
+    assert_eq!(out.stderr.lines().count(), 1);
+    assert!(
+        out.stderr
+            .contains("score 0 is under 50; checks at or above medium"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn gates_pass_with_exit_zero_and_the_verdict_in_the_report() {
+    let dir = tmp();
+    let snapshot = write(dir.path(), "clean.json", &clean_snapshot());
+    let out = run(
+        dir.path(),
+        &[
+            "evaluate",
+            &snapshot,
+            "--fail-under",
+            "100",
+            "--fail-on",
+            "low",
+            "-f",
+            "json",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stderr, "");
+    let report = json(&out.stdout);
+    assert_eq!(report["summary"]["score"], 100.0);
+    assert_eq!(report["gate"]["passed"], true);
+    assert_eq!(report["gate"]["criteria"]["fail_under"], 100.0);
+    // The demo has no critical check failing.
+    assert_eq!(
+        run(dir.path(), &["audit", "--demo", "--fail-on", "critical"]).code,
+        0
+    );
+    // No gate, no verdict.
+    assert!(
+        json(&run(dir.path(), &["evaluate", &snapshot, "-f", "json"]).stdout)
+            .get("gate")
+            .is_none()
+    );
+}
+
+#[test]
+fn unknown_counts_against_the_gate() {
+    let dir = tmp();
+    let snapshot = clean_snapshot().replace(r#""dynamodb_tables": []"#, r#""dynamodb_tables": [
+        {"name": "t", "arn": "arn:aws:dynamodb:eu-west-1:222222222222:table/t", "status": "ACTIVE"}]"#);
+    let path = write(dir.path(), "unknown.json", &snapshot);
+    let out = run(dir.path(), &["evaluate", &path, "--fail-on", "high"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("REC001 pitr-enabled (unknown, high)"),
+        "{}",
+        out.stderr
+    );
+    let out = run(dir.path(), &["evaluate", &path, "--fail-under", "60"]);
+    assert_eq!(out.code, 1, "half the weight is unknown: score 50");
+    assert!(
+        out.stderr.contains("score 50 is under 60"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn bad_usage_exits_two() {
+    let dir = tmp();
+    for args in [
+        vec!["audit", "--demo", "--fail-under", "101"],
+        vec!["audit", "--demo", "--fail-under", "eighty"],
+        vec!["audit", "--demo", "--min-level", "5"],
+        vec!["audit", "--demo", "--fail-on", "severe"],
+        vec!["audit", "--demo", "--format", "xml"],
+        vec!["audit", "--demo", "--snapshot", "x.json"],
+        vec!["audit", "--bogus"],
+        vec!["evaluate"],
+        vec![],
+    ] {
+        let out = run(dir.path(), &args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(!out.stderr.is_empty(), "{args:?}");
+        assert_eq!(out.stdout, "", "{args:?}");
+    }
+    let out = run(dir.path(), &["audit"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("ringfence audit --demo"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn help_and_version_exit_zero() {
+    let dir = tmp();
+    let out = run(dir.path(), &["--help"]);
+    assert_eq!(out.code, 0);
+    assert!(
+        out.stdout.contains("Exit codes: 0 the gate passed"),
+        "{}",
+        out.stdout
+    );
+    let out = run(dir.path(), &["audit", "--help"]);
+    assert_eq!(out.code, 0);
+    for flag in [
+        "--demo",
+        "--snapshot",
+        "--config",
+        "--format",
+        "--output",
+        "--fail-under",
+        "--min-level",
+        "--fail-on",
+    ] {
+        assert!(out.stdout.contains(flag), "audit --help lacks {flag}");
+    }
+    assert_eq!(
+        run(dir.path(), &["--version"]).stdout.trim(),
+        format!("ringfence {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn bad_snapshots_exit_two_naming_file_and_position() {
+    let dir = tmp();
+    let broken = write(
+        dir.path(),
+        "broken.json",
+        "{\n  \"schema_version\": \"1.0\",\n  \"accounts\": [\n",
+    );
+    let out = run(dir.path(), &["evaluate", &broken]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.starts_with(&format!("ringfence: {broken}:4:")),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(out.stdout, "");
+
+    let future = write(
+        dir.path(),
+        "future.json",
+        r#"{"schema_version": "3.1", "collected_at": "2026-11-20T09:00:00Z", "accounts": []}"#,
+    );
+    let out = run(dir.path(), &["evaluate", &future]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("snapshot format 3.1 is not supported"),
+        "{}",
+        out.stderr
+    );
+
+    let binary = dir.path().join("binary.json");
+    std::fs::write(&binary, [0xff, 0xfe, 0x00, 0x7b]).unwrap();
+    let out = run(dir.path(), &["evaluate", binary.to_str().unwrap()]);
+    assert_eq!(out.code, 2);
+
+    let out = run(dir.path(), &["evaluate", "missing.json"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("missing.json"), "{}", out.stderr);
+    assert!(!out.stderr.contains("panicked"));
+}
+
+#[test]
+fn nothing_collected_exits_three() {
+    let dir = tmp();
+    let empty = write(
+        dir.path(),
+        "empty.json",
+        r#"{"schema_version": "1.0", "collected_at": "2026-11-20T09:00:00Z", "accounts": []}"#,
+    );
+    let out = run(dir.path(), &["evaluate", &empty]);
+    assert_eq!(out.code, 3);
+    assert!(
+        out.stderr.contains("nothing was collected"),
+        "{}",
+        out.stderr
+    );
+    let denied = write(
+        dir.path(),
+        "denied.json",
+        r#"{"schema_version": "1.0", "collected_at": "2026-11-20T09:00:00Z", "accounts": [{"id": "222222222222"}],
+           "errors": [{"account_id": "222222222222", "service": "sts", "operation": "AssumeRole", "code": "AccessDenied", "message": "no"}]}"#,
+    );
+    let out = run(dir.path(), &["evaluate", &denied, "--fail-under", "0"]);
+    assert_eq!(out.code, 3);
+    assert!(out.stderr.contains("1 collection errors"), "{}", out.stderr);
+}
+
+#[test]
+fn checks_list_and_explain() {
+    let dir = tmp();
+    let out = run(dir.path(), &["checks", "list"]);
+    assert_eq!(out.code, 0);
+    insta::assert_snapshot!("checks_list", out.stdout);
+    let out = run(dir.path(), &["checks", "list", "--format", "json"]);
+    let list = json(&out.stdout);
+    let ids: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["DEL002", "REC001"]);
+    assert_eq!(list[0]["severity"], "high");
+
+    let out = run(dir.path(), &["checks", "explain", "del002"]);
+    assert_eq!(out.code, 0);
+    for heading in [
+        "What it checks",
+        "Why it matters",
+        "How to fix it",
+        "CLI:",
+        "Terraform:",
+        "Console:",
+        "References",
+    ] {
+        assert!(out.stdout.contains(heading), "explain lacks {heading}");
+    }
+    insta::assert_snapshot!("explain_del002", out.stdout);
+    let out = run(dir.path(), &["checks", "explain", "REC001", "-f", "json"]);
+    assert_eq!(json(&out.stdout)["name"], "pitr-enabled");
+
+    let out = run(dir.path(), &["checks", "explain", "XYZ123"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("no check `XYZ123`; the checks are: DEL002, REC001"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn init_writes_the_template_and_will_not_overwrite() {
+    let dir = tmp();
+    let out = run(dir.path(), &["init"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let written = std::fs::read_to_string(dir.path().join("ringfence.toml")).unwrap();
+    assert_eq!(written, ringfence::config::TEMPLATE);
+    let out = run(dir.path(), &["init"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("already exists; pass --force"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(run(dir.path(), &["init", "--force"]).code, 0);
+    assert_eq!(run(dir.path(), &["init", "-o", "other.toml"]).code, 0);
+    // The template is read back from the working directory and changes nothing.
+    let with = json(&run(dir.path(), &["audit", "--demo", "-f", "json"]).stdout);
+    assert_eq!(with["scope"]["config"], "ringfence.toml");
+    let example = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("reports/examples/demo-report.json"),
+    )
+    .unwrap();
+    assert_eq!(with["findings"], json(&example)["findings"]);
+}
+
+#[test]
+fn configuration_changes_classification() {
+    let dir = tmp();
+    write(
+        dir.path(),
+        "ringfence.toml",
+        "[environments]\nprod_accounts = [\"444444444444\"]\ndefault = \"nonprod\"\n",
+    );
+    let report = json(&run(dir.path(), &["audit", "--demo", "-f", "json"]).stdout);
+    let sandbox = report["scope"]["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == "444444444444")
+        .unwrap();
+    assert_eq!(sandbox["environment"], "prod");
+    assert_eq!(sandbox["reason"], "listed in environments.prod_accounts");
+    // The sandbox's table without point-in-time recovery is now a production failure.
+    let scratch = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| {
+            f["check_id"] == "REC001"
+                && f["resource"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with("table/agent-scratch")
+        })
+        .unwrap();
+    assert_eq!(scratch["status"], "fail");
+}
+
+#[test]
+fn bad_configuration_exits_two_naming_the_key() {
+    let dir = tmp();
+    let path = write(dir.path(), "bad.toml", "[recovery]\nrpo = 15\n");
+    let out = run(dir.path(), &["audit", "--demo", "--config", &path]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains(&format!("{path}:2:")), "{}", out.stderr);
+    assert!(out.stderr.contains("recovery.rpo"), "{}", out.stderr);
+    let out = run(dir.path(), &["audit", "--demo", "--config", "absent.toml"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("absent.toml"), "{}", out.stderr);
+    // The default file is read when present, and its errors are reported the same way.
+    write(dir.path(), "ringfence.toml", "[environmentz]\n");
+    let out = run(dir.path(), &["audit", "--demo"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("ringfence.toml:1:") && out.stderr.contains("environmentz"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn waivers_apply_expire_and_go_stale() {
+    let dir = tmp();
+    write(
+        dir.path(),
+        "ringfence.toml",
+        r#"
+[[waivers]]
+check = "DEL002"
+resource = "arn:aws:rds:*:222222222222:db:legacy-*"
+reason = "decommissioned in Q1"
+expires = "2027-03-31"
+owner = "finance-eng"
+
+[[waivers]]
+check = "REC001"
+resource = "arn:aws:dynamodb:*:*:table/carts"
+reason = "was accepted last year"
+expires = "2026-01-31"
+
+[[waivers]]
+check = "DEL002"
+resource = "arn:aws:rds:*:*:db:does-not-exist"
+reason = "left over"
+expires = "2027-01-01"
+"#,
+    );
+    let out = run(dir.path(), &["audit", "--demo", "-f", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let report = json(&out.stdout);
+    let finding = |check: &str, suffix: &str| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["check_id"] == check && f["resource"].as_str().unwrap().ends_with(suffix))
+            .unwrap()
+            .clone()
+    };
+    let legacy = finding("DEL002", "db:legacy-billing");
+    assert_eq!(legacy["status"], "waived");
+    assert_eq!(legacy["waiver"]["owner"], "finance-eng");
+    assert_eq!(finding("REC001", "table/carts")["status"], "fail");
+    let states: Vec<(&str, u64)> = report["waivers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| (w["state"].as_str().unwrap(), w["matched"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(states, [("active", 1), ("expired", 1), ("stale", 0)]);
+    let del002 = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "DEL002")
+        .unwrap();
+    assert_eq!(del002["counts"]["waived"], 1);
+    let table = run(dir.path(), &["audit", "--demo"]).stdout;
+    assert!(table.contains("Waivers") && table.contains("expired") && table.contains("stale"));
+}
+
+#[test]
+fn a_closed_stdout_is_not_an_error() {
+    let mut child = StdCommand::new(env!("CARGO_BIN_EXE_ringfence"))
+        .args(["audit", "--demo", "-f", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
