@@ -550,7 +550,7 @@ mod tests {
     }
 
     #[test]
-    fn a_missing_explicit_file_is_an_error_but_a_missing_default_is_not() {
+    fn a_missing_explicit_file_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         let missing = dir.path().join("nope.toml");
         let err = Config::load(Some(&missing), CHECKS).unwrap_err();

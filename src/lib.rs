@@ -173,7 +173,14 @@ fn write_atomically(
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
-    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(|err| Error::io(&origin, err))?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".ringfence-");
+    // A report is an ordinary file: readable as the umask allows, not private like a temp file.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut file = builder
+        .tempfile_in(dir)
+        .map_err(|err| Error::io(&origin, err))?;
     {
         let mut writer = io::BufWriter::new(file.as_file_mut());
         render(&mut writer).map_err(|err| Error::io(&origin, err))?;

@@ -92,3 +92,80 @@ pub fn apply(waivers: &[Waiver], runs: &mut [CheckRun], today: Date) -> Vec<Waiv
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use jiff::civil::date;
+
+    use super::*;
+    use crate::checks::testing::{PROD, estate, run_check};
+    use crate::checks::{CheckRun, REGISTRY};
+    use crate::inventory::RdsInstance;
+
+    fn runs() -> Vec<CheckRun> {
+        let check = REGISTRY.iter().find(|c| c.id == "DEL002").unwrap();
+        let snapshot = estate(|r| {
+            r.rds_clusters = Some(vec![]);
+            r.rds_instances = Some(vec![RdsInstance {
+                id: "legacy".into(),
+                arn: format!("arn:aws:rds:eu-west-1:{PROD}:db:legacy"),
+                engine: "mysql".into(),
+                status: "available".into(),
+                deletion_protection: Some(false),
+                ..Default::default()
+            }]);
+        });
+        vec![CheckRun {
+            check,
+            findings: run_check(check, &snapshot),
+        }]
+    }
+
+    fn waiver(check: &str, resource: &str, expires: Date) -> Waiver {
+        Waiver {
+            check: check.into(),
+            resource: resource.into(),
+            reason: "accepted".into(),
+            expires,
+            owner: None,
+        }
+    }
+
+    #[test]
+    fn a_waiver_applies_through_its_expiry_day_and_not_after() {
+        let w = [waiver(
+            "del002",
+            "arn:aws:rds:*:db:legacy",
+            date(2026, 11, 24),
+        )];
+        let mut on_the_day = runs();
+        assert_eq!(
+            apply(&w, &mut on_the_day, date(2026, 11, 24))[0].state,
+            WaiverStatus::Active
+        );
+        assert_eq!(on_the_day[0].findings[0].status, Status::Waived);
+        let mut day_after = runs();
+        let states = apply(&w, &mut day_after, date(2026, 11, 25));
+        assert_eq!(
+            (states[0].state, states[0].matched),
+            (WaiverStatus::Expired, 1)
+        );
+        assert_eq!(day_after[0].findings[0].status, Status::Fail);
+        assert_eq!(day_after[0].findings[0].waiver, None);
+    }
+
+    #[test]
+    fn a_waiver_for_another_check_or_resource_is_stale() {
+        for w in [
+            waiver("REC001", "*", date(2030, 1, 1)),
+            waiver("DEL002", "arn:aws:rds:*:db:other", date(2030, 1, 1)),
+        ] {
+            let mut runs = runs();
+            assert_eq!(
+                apply(&[w], &mut runs, date(2026, 11, 24))[0].state,
+                WaiverStatus::Stale
+            );
+            assert_eq!(runs[0].findings[0].status, Status::Fail);
+        }
+    }
+}

@@ -599,3 +599,24 @@ fn a_closed_stdout_is_not_an_error() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn written_files_are_ordinary_files_not_private_temp_files() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tmp();
+    assert_eq!(
+        run(dir.path(), &["audit", "--demo", "-o", "report.txt"]).code,
+        0
+    );
+    assert_eq!(run(dir.path(), &["init"]).code, 0);
+    for name in ["report.txt", "ringfence.toml"] {
+        let mode = std::fs::metadata(dir.path().join(name))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
+        // 0o666 less the umask (0o022 on CI): readable by others like any file the user writes.
+        assert_eq!(mode & 0o044, 0o044, "{name} has mode {mode:o}");
+    }
+}
