@@ -279,6 +279,18 @@ impl Config {
                 ));
             }
         }
+        for ou in &env.prod_ous {
+            if env
+                .nonprod_ous
+                .iter()
+                .any(|other| other.eq_ignore_ascii_case(ou))
+            {
+                return Err(bad(
+                    "environments.nonprod_ous".to_owned(),
+                    format!("OU {ou} is listed as both prod and nonprod"),
+                ));
+            }
+        }
         let globs = [
             ("environments.prod_account_names", &env.prod_account_names),
             (
@@ -500,6 +512,10 @@ mod tests {
             (
                 "[environments]\nprod_accounts = [\"222222222222\"]\nnonprod_accounts = [\"222222222222\"]",
                 "environments.nonprod_accounts",
+            ),
+            (
+                "[environments]\nprod_ous = [\"Live\"]\nnonprod_ous = [\"live\"]",
+                "environments.nonprod_ous",
             ),
             (
                 "[principals]\nagent_name_globs = [\"[a\"]",

@@ -56,6 +56,10 @@ fn unknown_fields_are_rejected_by_name() {
 fn other_major_versions_are_refused_with_what_is_supported() {
     let err = load(&MINIMAL.replace("1.0", "2.0")).unwrap_err();
     assert!(
+        err.starts_with("estate.json:1:2: schema_version: "),
+        "{err}"
+    );
+    assert!(
         err.contains("snapshot format 2.0 is not supported"),
         "{err}"
     );

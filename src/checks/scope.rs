@@ -94,6 +94,41 @@ impl<'s> RegionScope<'s> {
         }
     }
 
+    /// Findings for cluster members whose cluster is missing from the collected clusters: they
+    /// are judged through their cluster, so without it they are `unknown` (a partial listing
+    /// must not pass silently). Nothing when clusters were not collected at all: that is
+    /// reported once by [`RegionScope::not_collected`].
+    pub fn orphaned_members(&self, ctx: &Ctx) -> Vec<Finding> {
+        let (Some(instances), Some(clusters)) =
+            (&self.region.rds_instances, &self.region.rds_clusters)
+        else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for instance in instances {
+            let Some(cluster) = &instance.cluster_id else {
+                continue;
+            };
+            if clusters.iter().any(|c| &c.id == cluster) {
+                continue;
+            }
+            let what = format!("db instance {}", instance.id);
+            match self.classify(ctx, &instance.tags, &instance.arn, &what) {
+                Scoped::Skip(finding) => out.push(*finding),
+                Scoped::Prod(verdict) => {
+                    let mut finding = self.finding(Status::Unknown, &verdict, &instance.arn);
+                    finding.message = format!(
+                        "{what} in {} (prod) belongs to db cluster {cluster}, which is not in the snapshot",
+                        self.where_()
+                    );
+                    add_evidence(&mut finding, "cluster_id", json!(cluster));
+                    out.push(finding);
+                }
+            }
+        }
+        out
+    }
+
     /// A finding about a resource of this region, with the environment in its evidence.
     pub fn finding(&self, status: Status, verdict: &EnvVerdict, resource: &str) -> Finding {
         let mut finding = blank(self.account, Some(self.name), verdict, resource.to_owned());

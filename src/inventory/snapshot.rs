@@ -53,7 +53,7 @@ impl Snapshot {
             Ok(snapshot) => snapshot,
             Err(err) => return Err(explain_parse_error(bytes, origin, err)),
         };
-        check_version(&snapshot.schema_version, origin)?;
+        check_version(&snapshot.schema_version, &version_origin(bytes, origin))?;
         snapshot.validate(origin)?;
         Ok(snapshot)
     }
@@ -182,6 +182,25 @@ fn check_version(version: &str, origin: &str) -> Result<(), Error> {
     }
 }
 
+/// `origin:line:column` of the `schema_version` key, for version errors.
+fn version_origin(bytes: &[u8], origin: &str) -> String {
+    let needle = b"\"schema_version\"";
+    match bytes.windows(needle.len()).position(|w| w == needle) {
+        Some(offset) => {
+            let before = &bytes[..offset];
+            let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+            let column = offset
+                - before
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |p| p + 1)
+                + 1;
+            format!("{origin}:{line}:{column}")
+        }
+        None => origin.to_owned(),
+    }
+}
+
 fn parse_version(version: &str) -> Option<(u32, u32)> {
     let (major, minor) = version.split_once('.')?;
     Some((major.parse().ok()?, minor.parse().ok()?))
@@ -198,7 +217,7 @@ fn explain_parse_error(bytes: &[u8], origin: &str, err: serde_json::Error) -> Er
     if let Ok(peek) = serde_json::from_slice::<Peek>(bytes) {
         match peek.schema_version {
             Some(serde_json::Value::String(version)) => {
-                if let Err(version_err) = check_version(&version, origin) {
+                if let Err(version_err) = check_version(&version, &version_origin(bytes, origin)) {
                     return version_err;
                 }
             }

@@ -17,6 +17,7 @@ pub const CHECK: Check = Check {
 fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
     let mut out = Vec::new();
     for scope in regions(snapshot, ctx, &mut out) {
+        out.extend(scope.orphaned_members(ctx));
         match &scope.region.rds_clusters {
             None => out.extend(scope.not_collected(ctx, RDS_CLUSTERS)),
             Some(clusters) => {
@@ -268,6 +269,21 @@ mod tests {
             unknown
                 .message
                 .contains("could not be collected: AccessDenied on sts:AssumeRole"),
+            "{}",
+            unknown.message
+        );
+    }
+
+    #[test]
+    fn a_member_whose_cluster_is_missing_is_unknown_not_skipped() {
+        let mut member = instance("orders-1", Some(true));
+        member.cluster_id = Some("orders".into());
+        let findings = run_on(dbs_in(PROD, vec![member]));
+        let unknown = only(&findings, Status::Unknown);
+        assert!(
+            unknown
+                .message
+                .contains("belongs to db cluster orders, which is not in the snapshot"),
             "{}",
             unknown.message
         );

@@ -17,6 +17,7 @@ pub const CHECK: Check = Check {
 fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
     let mut out = Vec::new();
     for scope in regions(snapshot, ctx, &mut out) {
+        out.extend(scope.orphaned_members(ctx));
         let region = scope.name;
         match &scope.region.rds_clusters {
             None => out.extend(scope.not_collected(ctx, RDS_CLUSTERS)),
@@ -288,5 +289,16 @@ mod tests {
     #[test]
     fn nothing_in_scope_gives_no_findings() {
         assert!(run_on(estate(collected)).is_empty());
+    }
+
+    #[test]
+    fn a_member_whose_cluster_is_missing_is_unknown_not_skipped() {
+        let mut member = db("orders-1", None);
+        member.cluster_id = Some("orders".into());
+        let findings = run_on(estate(|r| {
+            collected(r);
+            r.rds_instances = Some(vec![member]);
+        }));
+        only(&findings, Status::Unknown);
     }
 }
