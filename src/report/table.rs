@@ -70,7 +70,7 @@ pub fn render_table(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             detail,
         ]);
     }
-    writeln!(out, "{}", ladder.build().with(Style::rounded()))?;
+    print_table(out, ladder, None)?;
     writeln!(out)?;
 
     writeln!(out, "Checks")?;
@@ -96,14 +96,7 @@ pub fn render_table(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             ]);
         }
     }
-    writeln!(
-        out,
-        "{}",
-        checks
-            .build()
-            .with(Style::rounded())
-            .modify(Columns::one(0), Width::wrap(28).keep_words(true))
-    )?;
+    print_table(out, checks, Some((0, 28)))?;
     writeln!(out)?;
 
     let attention: Vec<_> = report
@@ -140,14 +133,7 @@ pub fn render_table(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 ]);
             }
         }
-        writeln!(
-            out,
-            "{}",
-            table
-                .build()
-                .with(Style::rounded())
-                .modify(Columns::one(5), Width::wrap(70).keep_words(true))
-        )?;
+        print_table(out, table, Some((5, 70)))?;
         if hidden > 0 {
             writeln!(
                 out,
@@ -171,7 +157,7 @@ pub fn render_table(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 w.reason.clone(),
             ]);
         }
-        writeln!(out, "{}", table.build().with(Style::rounded()))?;
+        print_table(out, table, None)?;
         writeln!(out)?;
     }
 
@@ -194,14 +180,7 @@ pub fn render_table(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 },
             ]);
         }
-        writeln!(
-            out,
-            "{}",
-            table
-                .build()
-                .with(Style::rounded())
-                .modify(Columns::one(3), Width::wrap(70).keep_words(true))
-        )?;
+        print_table(out, table, Some((3, 70)))?;
         writeln!(out)?;
     }
 
@@ -221,14 +200,7 @@ pub fn render_table(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             a.reason.clone(),
         ]);
     }
-    writeln!(
-        out,
-        "{}",
-        table
-            .build()
-            .with(Style::rounded())
-            .modify(Columns::one(3), Width::wrap(70).keep_words(true))
-    )?;
+    print_table(out, table, Some((3, 70)))?;
 
     if let Some(gate) = &report.gate {
         writeln!(out)?;
@@ -239,6 +211,20 @@ pub fn render_table(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Prints a table with rounded borders, wrapping column `wrap.0` at `wrap.1` characters.
+fn print_table(
+    out: &mut dyn Write,
+    table: Builder,
+    wrap: Option<(usize, usize)>,
+) -> io::Result<()> {
+    let mut table = table.build();
+    table.with(Style::rounded());
+    if let Some((column, width)) = wrap {
+        table.modify(Columns::one(column), Width::wrap(width).keep_words(true));
+    }
+    writeln!(out, "{table}")
 }
 
 /// The resource part of an ARN (`arn:aws:rds:…:db:orders` → `db:orders`), or the identifier.

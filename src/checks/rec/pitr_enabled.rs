@@ -4,8 +4,8 @@
 use serde_json::json;
 
 use crate::checks::scope::{DYNAMODB_TABLES, RDS_CLUSTERS, RDS_INSTANCES, add_evidence};
-use crate::checks::{Check, Ctx, Finding, Scoped, Status, regions};
-use crate::inventory::Snapshot;
+use crate::checks::{Check, Ctx, Finding, RegionScope, Scoped, Status, regions};
+use crate::inventory::{RdsInstance, Snapshot, Tags};
 
 pub const CHECK: Check = Check {
     id: "REC001",
@@ -18,74 +18,35 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
     let mut out = Vec::new();
     for scope in regions(snapshot, ctx, &mut out) {
         out.extend(scope.orphaned_members(ctx));
-        let region = scope.name;
         match &scope.region.rds_clusters {
             None => out.extend(scope.not_collected(ctx, RDS_CLUSTERS)),
-            Some(clusters) => {
-                for cluster in clusters {
-                    let what = format!("db cluster {}", cluster.id);
-                    let verdict = match scope.classify(ctx, &cluster.tags, &cluster.arn, &what) {
-                        Scoped::Prod(verdict) => verdict,
-                        Scoped::Skip(finding) => {
-                            out.push(*finding);
-                            continue;
-                        }
-                    };
-                    let mut finding = scope.finding(Status::Unknown, &verdict, &cluster.arn);
-                    retention(
-                        &mut finding,
-                        &what,
-                        &scope.where_(),
-                        cluster.backup_retention_days,
-                    );
-                    if finding.status == Status::Fail {
-                        finding.remediation = Some(format!(
-                            "aws rds modify-db-cluster --db-cluster-identifier {} --backup-retention-period 7 --apply-immediately --region {region}",
-                            cluster.id
-                        ));
-                    }
-                    out.push(finding);
-                }
-            }
+            Some(clusters) => out.extend(clusters.iter().map(|cluster| {
+                let db = Db {
+                    kind: "cluster",
+                    id: &cluster.id,
+                    arn: &cluster.arn,
+                    tags: &cluster.tags,
+                    retention: cluster.backup_retention_days,
+                };
+                judge_rds(&scope, ctx, db)
+            })),
         }
         match &scope.region.rds_instances {
             None => out.extend(scope.not_collected(ctx, RDS_INSTANCES)),
             Some(instances) => {
                 for instance in instances.iter().filter(|i| i.cluster_id.is_none()) {
-                    let what = format!("db instance {}", instance.id);
-                    let verdict = match scope.classify(ctx, &instance.tags, &instance.arn, &what) {
-                        Scoped::Prod(verdict) => verdict,
-                        Scoped::Skip(finding) => {
-                            out.push(*finding);
-                            continue;
-                        }
-                    };
                     if let Some(source) = &instance.read_replica_source {
-                        // A replica is rebuilt from its source; the source's backups are what count.
-                        let mut finding =
-                            scope.finding(Status::NotApplicable, &verdict, &instance.arn);
-                        finding.message = format!(
-                            "out of scope: {what} in {} is a read replica of {source}; its source's backups are judged",
-                            scope.where_()
-                        );
-                        add_evidence(&mut finding, "read_replica_source", json!(source));
-                        out.push(finding);
+                        out.push(replica(&scope, ctx, instance, source));
                         continue;
                     }
-                    let mut finding = scope.finding(Status::Unknown, &verdict, &instance.arn);
-                    retention(
-                        &mut finding,
-                        &what,
-                        &scope.where_(),
-                        instance.backup_retention_days,
-                    );
-                    if finding.status == Status::Fail {
-                        finding.remediation = Some(format!(
-                            "aws rds modify-db-instance --db-instance-identifier {} --backup-retention-period 7 --apply-immediately --region {region}",
-                            instance.id
-                        ));
-                    }
-                    out.push(finding);
+                    let db = Db {
+                        kind: "instance",
+                        id: &instance.id,
+                        arn: &instance.arn,
+                        tags: &instance.tags,
+                        retention: instance.backup_retention_days,
+                    };
+                    out.push(judge_rds(&scope, ctx, db));
                 }
             }
         }
@@ -128,8 +89,8 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
                     }
                     if status == Status::Fail {
                         finding.remediation = Some(format!(
-                            "aws dynamodb update-continuous-backups --table-name {} --point-in-time-recovery-specification PointInTimeRecoveryEnabled=true --region {region}",
-                            table.name
+                            "aws dynamodb update-continuous-backups --table-name {} --point-in-time-recovery-specification PointInTimeRecoveryEnabled=true --region {}",
+                            table.name, scope.name
                         ));
                     }
                     out.push(finding);
@@ -140,21 +101,63 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
     out
 }
 
-/// Judges an automated backup retention period.
-fn retention(finding: &mut Finding, what: &str, at: &str, days: Option<u32>) {
-    finding.status = match days {
+/// An RDS DB instance or cluster, as far as backups go.
+struct Db<'a> {
+    /// `instance` or `cluster`, as in the CLI's `modify-db-…` commands.
+    kind: &'static str,
+    id: &'a str,
+    arn: &'a str,
+    tags: &'a Tags,
+    retention: Option<u32>,
+}
+
+/// Judges the automated backup retention of a production database.
+fn judge_rds(scope: &RegionScope, ctx: &Ctx, db: Db) -> Finding {
+    let what = format!("db {} {}", db.kind, db.id);
+    let verdict = match scope.classify(ctx, db.tags, db.arn, &what) {
+        Scoped::Prod(verdict) => verdict,
+        Scoped::Skip(finding) => return *finding,
+    };
+    let status = match db.retention {
         Some(0) => Status::Fail,
         Some(_) => Status::Pass,
         None => Status::Unknown,
     };
-    finding.message = match days {
+    let mut finding = scope.finding(status, &verdict, db.arn);
+    let at = scope.where_();
+    finding.message = match db.retention {
         Some(0) => format!(
             "{what} in {at} (prod) has automated backups disabled (retention 0 days): no point-in-time restore"
         ),
-        Some(d) => format!("{what} in {at} (prod) keeps automated backups for {d} days"),
+        Some(days) => format!("{what} in {at} (prod) keeps automated backups for {days} days"),
         None => format!("backup retention of {what} in {at} (prod) was not collected"),
     };
-    add_evidence(finding, "backup_retention_days", json!(days));
+    add_evidence(&mut finding, "backup_retention_days", json!(db.retention));
+    if status == Status::Fail {
+        finding.remediation = Some(format!(
+            "aws rds modify-db-{kind} --db-{kind}-identifier {} --backup-retention-period 7 --apply-immediately --region {}",
+            db.id,
+            scope.name,
+            kind = db.kind
+        ));
+    }
+    finding
+}
+
+/// A read replica is rebuilt from its source; the source's backups are what count.
+fn replica(scope: &RegionScope, ctx: &Ctx, instance: &RdsInstance, source: &str) -> Finding {
+    let what = format!("db instance {}", instance.id);
+    let verdict = match scope.classify(ctx, &instance.tags, &instance.arn, &what) {
+        Scoped::Prod(verdict) => verdict,
+        Scoped::Skip(finding) => return *finding,
+    };
+    let mut finding = scope.finding(Status::NotApplicable, &verdict, &instance.arn);
+    finding.message = format!(
+        "out of scope: {what} in {} is a read replica of {source}; its source's backups are judged",
+        scope.where_()
+    );
+    add_evidence(&mut finding, "read_replica_source", json!(source));
+    finding
 }
 
 #[cfg(test)]
