@@ -6,6 +6,7 @@
 
 pub mod checks;
 pub mod classify;
+pub mod collect;
 pub mod cli;
 pub mod config;
 pub mod demo;

@@ -101,9 +101,9 @@ pub struct RdsCluster {
     pub endpoint: Option<Endpoint>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reader_endpoint: Option<Endpoint>,
-    /// ARN of the global cluster this cluster belongs to.
+    /// Identifier of the global cluster this cluster belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub global_cluster_arn: Option<String>,
+    pub global_cluster_id: Option<String>,
     /// When this cluster is a cross-region replica: its source cluster ARN.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replication_source: Option<String>,

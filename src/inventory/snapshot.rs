@@ -30,6 +30,44 @@ pub struct Snapshot {
     /// Calls that failed during collection.
     #[serde(default)]
     pub errors: Vec<CollectionError>,
+    /// API calls made by live collection, per service and operation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collection: Option<CollectionStats>,
+}
+
+/// What a live collection cost.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CollectionStats {
+    /// Wall time of the whole collection.
+    pub wall_seconds: f64,
+    pub services: Vec<ServiceStats>,
+    pub operations: Vec<CallStats>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceStats {
+    /// The service as in IAM actions (`ec2`, `rds` …).
+    pub service: String,
+    pub calls: u64,
+    /// Attempts beyond the first, over all calls.
+    pub retries: u64,
+    /// Calls that failed after their retries.
+    pub errors: u64,
+    /// Time spent collecting from the service, summed over accounts and regions (tasks run in
+    /// parallel, so the sum can exceed the wall time).
+    pub seconds: f64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CallStats {
+    pub service: String,
+    pub operation: String,
+    pub calls: u64,
+    pub retries: u64,
+    pub errors: u64,
 }
 
 impl Snapshot {
@@ -42,6 +80,7 @@ impl Snapshot {
             organization: None,
             accounts: Vec::new(),
             errors: Vec::new(),
+            collection: None,
         }
     }
 

@@ -1,0 +1,265 @@
+//! IAM: principals and policies from `GetAccountAuthorizationDetails` (one paginated bulk call),
+//! session limits from `ListRoles`, users' keys and passwords from the credential report, and
+//! the OIDC providers.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use aws_sdk_iam::types::{AttachedPolicy, PolicyDetail, Tag};
+
+use super::clients::{Clients, failure, timestamp};
+use crate::inventory::{AccessKey, CollectionError, Group, Iam, InlinePolicy, ManagedPolicy, OidcProvider, Role, Tags, User};
+
+const SERVICE: &str = "iam";
+
+/// The account's IAM, or `None` when the bulk call failed. Failures of the credential report
+/// or OIDC providers leave those fields `None` and are recorded.
+pub async fn collect(clients: &Clients, errors: &mut Vec<CollectionError>) -> Option<Iam> {
+    let client = &clients.iam;
+    let pages = match client
+        .get_account_authorization_details()
+        .into_paginator()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+    {
+        Ok(pages) => pages,
+        Err(err) => {
+            errors.push(failure(SERVICE, "GetAccountAuthorizationDetails", &err));
+            return None;
+        }
+    };
+    let mut iam = Iam::default();
+    for page in &pages {
+        for role in page.role_detail_list() {
+            iam.roles.push(Role {
+                name: role.role_name().unwrap_or_default().to_owned(),
+                arn: role.arn().unwrap_or_default().to_owned(),
+                id: role.role_id().map(str::to_owned),
+                path: role.path().unwrap_or("/").to_owned(),
+                trust_policy: role.assume_role_policy_document().unwrap_or_default().to_owned(),
+                inline_policies: inline(role.role_policy_list()),
+                attached_policies: attached(role.attached_managed_policies()),
+                permissions_boundary: role
+                    .permissions_boundary()
+                    .and_then(|b| b.permissions_boundary_arn())
+                    .map(str::to_owned),
+                max_session_duration: None,
+                tags: tags(role.tags()),
+                last_used: role.role_last_used().and_then(|u| u.last_used_date()).and_then(timestamp),
+            });
+        }
+        for user in page.user_detail_list() {
+            iam.users.push(User {
+                name: user.user_name().unwrap_or_default().to_owned(),
+                arn: user.arn().unwrap_or_default().to_owned(),
+                path: user.path().unwrap_or("/").to_owned(),
+                inline_policies: inline(user.user_policy_list()),
+                attached_policies: attached(user.attached_managed_policies()),
+                groups: user.group_list().to_vec(),
+                permissions_boundary: user
+                    .permissions_boundary()
+                    .and_then(|b| b.permissions_boundary_arn())
+                    .map(str::to_owned),
+                tags: tags(user.tags()),
+                ..Default::default()
+            });
+        }
+        for group in page.group_detail_list() {
+            iam.groups.push(Group {
+                name: group.group_name().unwrap_or_default().to_owned(),
+                arn: group.arn().unwrap_or_default().to_owned(),
+                inline_policies: inline(group.group_policy_list()),
+                attached_policies: attached(group.attached_managed_policies()),
+            });
+        }
+        for policy in page.policies() {
+            let default = policy.policy_version_list().iter().find(|v| v.is_default_version());
+            iam.managed_policies.push(ManagedPolicy {
+                arn: policy.arn().unwrap_or_default().to_owned(),
+                name: policy.policy_name().unwrap_or_default().to_owned(),
+                document: default.and_then(|v| v.document()).unwrap_or_default().to_owned(),
+                default_version_id: policy.default_version_id().map(str::to_owned),
+            });
+        }
+    }
+
+    // GetAccountAuthorizationDetails does not carry a role's maximum session duration.
+    match client.list_roles().into_paginator().items().send().collect::<Result<Vec<_>, _>>().await {
+        Ok(roles) => {
+            let limits: BTreeMap<&str, i32> =
+                roles.iter().filter_map(|r| r.max_session_duration().map(|d| (r.arn(), d))).collect();
+            for role in &mut iam.roles {
+                role.max_session_duration = limits.get(role.arn.as_str()).and_then(|d| u32::try_from(*d).ok());
+            }
+        }
+        Err(err) => errors.push(failure(SERVICE, "ListRoles", &err)),
+    }
+
+    match credential_report(client).await {
+        Ok(rows) => {
+            for user in &mut iam.users {
+                if let Some(row) = rows.get(&user.arn) {
+                    user.password_enabled = Some(row.password_enabled);
+                    user.mfa_active = Some(row.mfa_active);
+                    user.access_keys = Some(row.keys.clone());
+                }
+            }
+        }
+        Err(error) => errors.push(error),
+    }
+
+    iam.oidc_providers = match oidc_providers(client).await {
+        Ok(providers) => Some(providers),
+        Err(error) => {
+            errors.push(error);
+            None
+        }
+    };
+    Some(iam)
+}
+
+fn inline(list: &[PolicyDetail]) -> Vec<InlinePolicy> {
+    list.iter()
+        .map(|p| InlinePolicy {
+            name: p.policy_name().unwrap_or_default().to_owned(),
+            document: p.policy_document().unwrap_or_default().to_owned(),
+        })
+        .collect()
+}
+
+fn attached(list: &[AttachedPolicy]) -> Vec<String> {
+    list.iter().filter_map(|p| p.policy_arn().map(str::to_owned)).collect()
+}
+
+fn tags(list: &[Tag]) -> Tags {
+    list.iter().map(|t| (t.key().to_owned(), t.value().to_owned())).collect()
+}
+
+/// A user's row of the credential report.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ReportRow {
+    pub password_enabled: bool,
+    pub mfa_active: bool,
+    pub keys: Vec<AccessKey>,
+}
+
+async fn credential_report(client: &aws_sdk_iam::Client) -> Result<BTreeMap<String, ReportRow>, CollectionError> {
+    // The report is generated asynchronously: ask, then read until it is ready.
+    for attempt in 0..10 {
+        client
+            .generate_credential_report()
+            .send()
+            .await
+            .map_err(|err| failure(SERVICE, "GenerateCredentialReport", &err))?;
+        match client.get_credential_report().send().await {
+            Ok(report) => {
+                let content = report.content().map(|b| b.as_ref().to_vec()).unwrap_or_default();
+                return parse_credential_report(&String::from_utf8_lossy(&content)).map_err(|message| CollectionError {
+                    service: SERVICE.into(),
+                    operation: "GetCredentialReport".into(),
+                    message,
+                    ..Default::default()
+                });
+            }
+            Err(err) => {
+                use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+                let not_ready = matches!(err.code(), Some("ReportInProgress" | "ReportNotPresent" | "ReportExpired"));
+                if !not_ready || attempt == 9 {
+                    return Err(failure(SERVICE, "GetCredentialReport", &err));
+                }
+                tokio::time::sleep(Duration::from_millis(500 * (attempt + 1))).await;
+            }
+        }
+    }
+    unreachable!("the loop returns on its last attempt")
+}
+
+/// Parses the credential report CSV into rows by user ARN.
+pub(crate) fn parse_credential_report(csv: &str) -> Result<BTreeMap<String, ReportRow>, String> {
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().ok_or("the credential report is empty")?.split(',').collect();
+    let column = |name: &str| header.iter().position(|h| *h == name).ok_or_else(|| format!("the credential report has no `{name}` column"));
+    let arn = column("arn")?;
+    let password = column("password_enabled")?;
+    let mfa = column("mfa_active")?;
+    let mut keys = Vec::new();
+    for slot in 1..=2u8 {
+        keys.push((
+            slot,
+            column(&format!("access_key_{slot}_active"))?,
+            column(&format!("access_key_{slot}_last_rotated"))?,
+            column(&format!("access_key_{slot}_last_used_date"))?,
+        ));
+    }
+    let mut rows = BTreeMap::new();
+    for line in lines.filter(|l| !l.trim().is_empty()) {
+        let fields: Vec<&str> = line.split(',').collect();
+        let get = |i: usize| fields.get(i).copied().unwrap_or("");
+        if get(0) == "<root_account>" {
+            continue;
+        }
+        let when = |i: usize| get(i).parse::<jiff::Timestamp>().ok();
+        let row = ReportRow {
+            password_enabled: get(password) == "true",
+            mfa_active: get(mfa) == "true",
+            keys: keys
+                .iter()
+                .filter(|(_, active, rotated, _)| get(*active) == "true" || when(*rotated).is_some())
+                .map(|(slot, active, rotated, used)| AccessKey {
+                    id: None,
+                    slot: Some(*slot),
+                    active: get(*active) == "true",
+                    last_rotated: when(*rotated),
+                    last_used: when(*used),
+                })
+                .collect(),
+        };
+        rows.insert(get(arn).to_owned(), row);
+    }
+    Ok(rows)
+}
+
+async fn oidc_providers(client: &aws_sdk_iam::Client) -> Result<Vec<OidcProvider>, CollectionError> {
+    let list = client
+        .list_open_id_connect_providers()
+        .send()
+        .await
+        .map_err(|err| failure(SERVICE, "ListOpenIDConnectProviders", &err))?;
+    let mut providers = Vec::new();
+    for arn in list.open_id_connect_provider_list().iter().filter_map(|p| p.arn()) {
+        let provider = client
+            .get_open_id_connect_provider()
+            .open_id_connect_provider_arn(arn)
+            .send()
+            .await
+            .map_err(|err| failure(SERVICE, "GetOpenIDConnectProvider", &err))?;
+        providers.push(OidcProvider {
+            arn: arn.to_owned(),
+            url: provider.url().unwrap_or_default().trim_start_matches("https://").to_owned(),
+            client_ids: provider.client_id_list().to_vec(),
+        });
+    }
+    Ok(providers)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_credential_report;
+
+    #[test]
+    fn parses_the_credential_report() {
+        let csv = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated\n\
+<root_account>,arn:aws:iam::222222222222:root,2020-01-01T00:00:00+00:00,not_supported,2026-01-01T00:00:00+00:00,not_supported,not_supported,true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n\
+ci,arn:aws:iam::222222222222:user/ci,2023-02-14T10:00:00+00:00,false,N/A,N/A,N/A,false,true,2023-02-14T10:00:00+00:00,2026-11-19T22:14:00+00:00,eu-west-1,rds,false,2024-01-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,false,N/A\n";
+        let rows = parse_credential_report(csv).unwrap();
+        assert_eq!(rows.len(), 1);
+        let ci = &rows["arn:aws:iam::222222222222:user/ci"];
+        assert!(!ci.password_enabled);
+        assert_eq!(ci.keys.len(), 2);
+        assert!(ci.keys[0].active && !ci.keys[1].active);
+        assert_eq!(ci.keys[0].last_used.unwrap().to_string(), "2026-11-19T22:14:00Z");
+        assert!(parse_credential_report("").is_err());
+        assert!(parse_credential_report("user,arn\n").unwrap_err().contains("password_enabled"));
+    }
+}

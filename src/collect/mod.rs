@@ -1,0 +1,296 @@
+//! Live collection from AWS: fills a [`Snapshot`] from the caller's account, or from every
+//! account of an organization through an audit role, concurrently and read-only.
+//!
+//! Nothing outside this module names an `aws_sdk_*` type: SDK output is converted into the
+//! owned inventory types here. A failed call never aborts the run: it becomes a
+//! [`CollectionError`] and the list it would have filled stays `None` (not collected).
+
+mod clients;
+mod dynamodb;
+mod ec2;
+mod iam;
+mod org;
+mod rds;
+pub mod recorder;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use jiff::Timestamp;
+
+use crate::classify::{Classification, EnvClass};
+use crate::config::Config;
+use crate::error::Error;
+use crate::inventory::{
+    Account, CallStats, CollectionError, CollectionStats, Region, ServiceStats, Snapshot,
+};
+use clients::{AccountSession, Clients};
+use recorder::CallLog;
+
+/// What to collect and how.
+#[derive(Debug, Clone)]
+pub struct CollectOptions {
+    /// List the organization's accounts and assume `role_name` in each.
+    pub org: bool,
+    /// The audit role assumed in accounts other than the caller's.
+    pub role_name: String,
+    /// Only these account ids.
+    pub accounts: Option<Vec<String>>,
+    /// Only these regions (else each account's enabled regions).
+    pub regions: Option<Vec<String>>,
+    pub profile: Option<String>,
+    pub endpoint_url: Option<String>,
+    /// How many calls may be in flight at once.
+    pub concurrency: usize,
+}
+
+/// One unit of work: a service in an account (and region), returning what it found.
+type Task<'a> = futures::future::BoxFuture<'a, Piece>;
+
+/// What a task brings back.
+struct Piece {
+    account: usize,
+    region: Option<String>,
+    service: &'static str,
+    elapsed: Duration,
+    data: Data,
+    errors: Vec<CollectionError>,
+}
+
+enum Data {
+    Iam(Option<crate::inventory::Iam>),
+    Ec2(Box<ec2::Ec2Data>),
+    Rds(rds::RdsData),
+    DynamoDb(Option<Vec<crate::inventory::DynamoDbTable>>),
+}
+
+/// Collects the estate. Blocks on its own runtime.
+pub fn collect(options: &CollectOptions, config: &Config, now: fn() -> Timestamp) -> Result<Snapshot, Error> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|err| Error::io("async runtime", err))?;
+    runtime.block_on(collect_async(options, config, now))
+}
+
+async fn collect_async(options: &CollectOptions, config: &Config, now: fn() -> Timestamp) -> Result<Snapshot, Error> {
+    let started = Instant::now();
+    let log = Arc::new(CallLog::default());
+    let base = clients::base_config(options).await;
+    let caller = clients::caller_identity(&base, &log).await.map_err(|err| {
+        Error::NothingCollected(format!(
+            "no AWS credentials could be used: {err}. Provide them the usual way: `--profile NAME` or AWS_PROFILE, \
+             AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, `aws sso login`, or an instance role"
+        ))
+    })?;
+    let mut errors = Vec::new();
+
+    // The accounts to audit.
+    let (organization, mut accounts) = if options.org {
+        let (organization, accounts) = org::collect(&base, &log, &mut errors).await.map_err(|err| {
+            Error::NothingCollected(format!(
+                "the organization's accounts could not be listed from account {}: {err}. Run from the management \
+                 account or a delegated administrator, or list accounts with --accounts",
+                caller.account
+            ))
+        })?;
+        (Some(organization), accounts)
+    } else {
+        let ids = options.accounts.clone().unwrap_or_else(|| vec![caller.account.clone()]);
+        (None, ids.into_iter().map(|id| Account { id, ..Default::default() }).collect())
+    };
+    if let Some(only) = &options.accounts {
+        accounts.retain(|a| only.contains(&a.id));
+        for id in only {
+            if !accounts.iter().any(|a| &a.id == id) {
+                return Err(Error::Usage(format!("--accounts: {id} is not an active account of the organization")));
+            }
+        }
+    }
+
+    // A session per account: the caller's own credentials, or the audit role.
+    let mut sessions = Vec::with_capacity(accounts.len());
+    for account in &accounts {
+        let session = if account.id == caller.account {
+            Ok(AccountSession::caller(base.clone(), &caller))
+        } else {
+            AccountSession::assume(&base, &log, &caller, &account.id, &options.role_name).await
+        };
+        match session {
+            Ok(session) => sessions.push(Some(session)),
+            Err(error) => {
+                errors.push(error);
+                sessions.push(None);
+            }
+        }
+    }
+
+    // Regions per account.
+    let mut regions: Vec<Vec<String>> = Vec::with_capacity(accounts.len());
+    for (account, session) in accounts.iter().zip(&sessions) {
+        let Some(session) = session else {
+            regions.push(Vec::new());
+            continue;
+        };
+        match &options.regions {
+            Some(list) => regions.push(list.clone()),
+            None => match ec2::enabled_regions(&Clients::new(session, &log, session.home_region())).await {
+                Ok(list) => regions.push(list),
+                Err(error) => {
+                    let mut error = error;
+                    error.account_id = Some(account.id.clone());
+                    errors.push(error);
+                    regions.push(vec![session.home_region().to_owned()]);
+                }
+            },
+        }
+    }
+
+    // Which accounts are production decides which per-resource calls are worth making.
+    let classes = {
+        let mut skeleton = Snapshot::new(now());
+        skeleton.accounts = accounts.clone();
+        Classification::new(&skeleton, config)
+    };
+
+    let mut tasks: Vec<Task> = Vec::new();
+    for (index, (account, session)) in accounts.iter().zip(&sessions).enumerate() {
+        let Some(session) = session else { continue };
+        let prod = classes.account(&account.id).class != EnvClass::Nonprod;
+        let global = Clients::new(session, &log, session.home_region());
+        tasks.push(Box::pin(timed(index, None, "iam", async move {
+            let mut errors = Vec::new();
+            let iam = iam::collect(&global, &mut errors).await;
+            (Data::Iam(iam), errors)
+        })));
+        for region in &regions[index] {
+            let clients = Clients::new(session, &log, region);
+            let classes = &classes;
+            let account_id = account.id.clone();
+            tasks.push(Box::pin(timed(index, Some(region.clone()), "ec2", {
+                let clients = clients.clone();
+                async move {
+                    let mut errors = Vec::new();
+                    let data = ec2::collect(&clients, &mut errors, |tags| {
+                        prod && classes.resource(&account_id, tags).class == EnvClass::Prod
+                    })
+                    .await;
+                    (Data::Ec2(Box::new(data)), errors)
+                }
+            })));
+            tasks.push(Box::pin(timed(index, Some(region.clone()), "rds", {
+                let clients = clients.clone();
+                async move {
+                    let mut errors = Vec::new();
+                    let data = rds::collect(&clients, &mut errors).await;
+                    (Data::Rds(data), errors)
+                }
+            })));
+            tasks.push(Box::pin(timed(index, Some(region.clone()), "dynamodb", async move {
+                let mut errors = Vec::new();
+                let data = dynamodb::collect(&clients, &mut errors).await;
+                (Data::DynamoDb(data), errors)
+            })));
+        }
+    }
+
+    let mut pieces: Vec<Piece> = futures::stream::iter(tasks)
+        .buffer_unordered(options.concurrency.max(1))
+        .collect()
+        .await;
+    pieces.sort_by(|a, b| (a.account, &a.region, a.service).cmp(&(b.account, &b.region, b.service)));
+
+    // Assemble.
+    for (account, session) in accounts.iter_mut().zip(&sessions) {
+        if session.is_some() {
+            account.regions = Some(BTreeMap::new());
+        }
+    }
+    let mut seconds: BTreeMap<&'static str, f64> = BTreeMap::new();
+    for piece in pieces {
+        *seconds.entry(piece.service).or_default() += piece.elapsed.as_secs_f64();
+        let account = &mut accounts[piece.account];
+        for mut error in piece.errors {
+            error.account_id = Some(account.id.clone());
+            if error.region.is_none() && piece.service != "iam" {
+                error.region = piece.region.clone();
+            }
+            errors.push(error);
+        }
+        let region = piece.region.map(|name| {
+            account
+                .regions
+                .get_or_insert_with(BTreeMap::new)
+                .entry(name)
+                .or_insert_with(Region::default)
+        });
+        match (piece.data, region) {
+            (Data::Iam(iam), _) => account.iam = iam,
+            (Data::Ec2(data), Some(region)) => data.apply(region),
+            (Data::Rds(data), Some(region)) => data.apply(region),
+            (Data::DynamoDb(tables), Some(region)) => region.dynamodb_tables = tables,
+            _ => {}
+        }
+    }
+
+    let mut snapshot = Snapshot::new(now());
+    snapshot.organization = organization;
+    snapshot.accounts = accounts;
+    snapshot.errors = errors;
+    snapshot.collection = Some(stats(&log, &seconds, started.elapsed()));
+    snapshot.normalize();
+    Ok(snapshot)
+}
+
+/// Runs a task and notes how long it took.
+async fn timed<F>(account: usize, region: Option<String>, service: &'static str, work: F) -> Piece
+where
+    F: std::future::Future<Output = (Data, Vec<CollectionError>)>,
+{
+    let started = Instant::now();
+    let (data, errors) = work.await;
+    Piece {
+        account,
+        region,
+        service,
+        elapsed: started.elapsed(),
+        data,
+        errors,
+    }
+}
+
+fn stats(log: &CallLog, seconds: &BTreeMap<&'static str, f64>, wall: Duration) -> CollectionStats {
+    let counts = log.snapshot();
+    let operations: Vec<CallStats> = counts
+        .iter()
+        .map(|((service, operation), c)| CallStats {
+            service: service.to_lowercase(),
+            operation: operation.clone(),
+            calls: c.calls,
+            retries: c.attempts.saturating_sub(c.calls),
+            errors: c.errors,
+        })
+        .collect();
+    let mut services: BTreeMap<String, ServiceStats> = BTreeMap::new();
+    for op in &operations {
+        let entry = services.entry(op.service.clone()).or_insert_with(|| ServiceStats {
+            service: op.service.clone(),
+            ..Default::default()
+        });
+        entry.calls += op.calls;
+        entry.retries += op.retries;
+        entry.errors += op.errors;
+    }
+    for (task_service, secs) in seconds {
+        if let Some(entry) = services.values_mut().find(|s| s.service.eq_ignore_ascii_case(task_service)) {
+            entry.seconds = (secs * 1000.0).round() / 1000.0;
+        }
+    }
+    CollectionStats {
+        wall_seconds: (wall.as_secs_f64() * 1000.0).round() / 1000.0,
+        services: services.into_values().collect(),
+        operations,
+    }
+}

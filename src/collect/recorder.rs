@@ -1,0 +1,115 @@
+//! Every operation the collector sends passes through [`Recorder`]: it counts calls, attempts
+//! and errors per operation, and refuses any operation that is not a read before it is sent.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::{
+    BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextRef, FinalizerInterceptorContextRef,
+};
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+
+/// Operation name prefixes that only read.
+const READ_PREFIXES: &[&str] = &["Describe", "List", "Get", "Search", "Lookup"];
+/// Reads that do not look like one: the IAM credential report is generated before it is read.
+const READ_EXCEPTIONS: &[&str] = &["GenerateCredentialReport"];
+
+/// Whether an operation only reads.
+pub fn is_read_only(operation: &str) -> bool {
+    READ_PREFIXES.iter().any(|p| operation.starts_with(p)) || READ_EXCEPTIONS.contains(&operation)
+}
+
+/// Counts for one operation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OperationCount {
+    pub calls: u64,
+    pub attempts: u64,
+    pub errors: u64,
+}
+
+/// What was sent, by (service, operation). Shared by every client of a collection.
+#[derive(Debug, Default)]
+pub struct CallLog {
+    counts: Mutex<BTreeMap<(String, String), OperationCount>>,
+}
+
+impl CallLog {
+    fn update(&self, cfg: &ConfigBag, change: impl FnOnce(&mut OperationCount)) {
+        let (service, operation) = match cfg.load::<Metadata>() {
+            Some(m) => (m.service().to_owned(), m.name().to_owned()),
+            None => ("unknown".to_owned(), "unknown".to_owned()),
+        };
+        if let Ok(mut counts) = self.counts.lock() {
+            change(counts.entry((service, operation)).or_default());
+        }
+    }
+
+    /// A copy of the counts, by (service, operation).
+    pub fn snapshot(&self) -> BTreeMap<(String, String), OperationCount> {
+        self.counts.lock().map(|c| c.clone()).unwrap_or_default()
+    }
+}
+
+/// The interceptor installed on every client the collector builds.
+#[derive(Debug, Clone)]
+pub struct Recorder(pub Arc<CallLog>);
+
+impl Intercept for Recorder {
+    fn name(&self) -> &'static str {
+        "ringfence-read-only-recorder"
+    }
+
+    fn read_before_execution(
+        &self,
+        _context: &BeforeSerializationInterceptorContextRef<'_>,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let operation = cfg.load::<Metadata>().map(|m| m.name().to_owned()).unwrap_or_default();
+        self.0.update(cfg, |c| c.calls += 1);
+        if !is_read_only(&operation) {
+            return Err(format!("ringfence refuses to send {operation}: it only sends read operations").into());
+        }
+        Ok(())
+    }
+
+    fn read_before_attempt(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.0.update(cfg, |c| c.attempts += 1);
+        Ok(())
+    }
+
+    fn read_after_execution(
+        &self,
+        context: &FinalizerInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if matches!(context.output_or_error(), Some(Err(_))) {
+            self.0.update(cfg, |c| c.errors += 1);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_read_only;
+
+    #[test]
+    fn only_reads_pass() {
+        for op in ["DescribeInstances", "ListRoles", "GetAccountAuthorizationDetails", "SearchTransitGatewayRoutes", "GenerateCredentialReport"] {
+            assert!(is_read_only(op), "{op}");
+        }
+        for op in ["DeleteDBInstance", "ModifyInstanceAttribute", "CreateRole", "PutRolePolicy", "TerminateInstances", "AssumeRole"] {
+            assert!(!is_read_only(op), "{op}");
+        }
+    }
+}
