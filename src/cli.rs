@@ -26,9 +26,11 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Audit an estate and print the report: the embedded demo (--demo) or a saved snapshot
-    /// (--snapshot FILE)
+    /// Audit an estate and print the report: live from AWS (the caller's account, or the
+    /// organization with --org), the embedded demo (--demo), or a saved snapshot (--snapshot FILE)
     Audit(AuditArgs),
+    /// Collect the inventory from AWS and save it as a snapshot, for `ringfence evaluate`
+    Collect(CollectCommandArgs),
     /// Evaluate a saved inventory snapshot (same as `audit --snapshot FILE`)
     Evaluate(EvaluateArgs),
     /// The check catalogue: list the checks, or explain one
@@ -47,11 +49,67 @@ pub struct AuditArgs {
     pub demo: bool,
 
     /// Audit a saved inventory snapshot instead of AWS
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "save_snapshot")]
     pub snapshot: Option<PathBuf>,
+
+    /// Also save the collected inventory to FILE (live audits only)
+    #[arg(long, value_name = "FILE", conflicts_with = "demo")]
+    pub save_snapshot: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub collect: CollectArgs,
 
     #[command(flatten)]
     pub eval: EvalArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CollectCommandArgs {
+    /// Where to write the snapshot (atomically)
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+
+    /// Settings file: which accounts are production decides which per-resource reads are made
+    /// [default: ./ringfence.toml when it exists]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub collect: CollectArgs,
+}
+
+/// How to reach AWS.
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    /// Audit every active account of the organization (run from the management account or a
+    /// delegated administrator), assuming --role-name in each
+    #[arg(long)]
+    pub org: bool,
+
+    /// The read-only audit role assumed in every account other than the caller's
+    #[arg(long, value_name = "NAME", default_value = "RingfenceAudit")]
+    pub role_name: String,
+
+    /// Only these accounts (comma-separated ids); without --org, the role is assumed in each
+    #[arg(long, value_name = "ID,ID", value_delimiter = ',', value_parser = parse_account_id)]
+    pub accounts: Option<Vec<String>>,
+
+    /// Only these regions (comma-separated) [default: each account's enabled regions]
+    #[arg(long, value_name = "REGION,REGION", value_delimiter = ',', value_parser = parse_region)]
+    pub regions: Option<Vec<String>>,
+
+    /// Named profile from the AWS config files (else the standard credential chain)
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// Send every request to this endpoint (a local emulator, a VPC endpoint); AWS_ENDPOINT_URL
+    /// is honoured too
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+
+    /// How many collection tasks (an account's service in a region) run at once
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=512))]
+    pub concurrency: u16,
 }
 
 #[derive(Debug, Args)]
@@ -137,6 +195,34 @@ pub struct InitArgs {
     /// Overwrite the file if it exists
     #[arg(long)]
     pub force: bool,
+}
+
+fn parse_account_id(text: &str) -> Result<String, String> {
+    let id = text.trim();
+    if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(id.to_owned())
+    } else {
+        Err(format!("`{text}` is not a 12-digit account id"))
+    }
+}
+
+fn parse_region(text: &str) -> Result<String, String> {
+    let region = text.trim();
+    let parts: Vec<&str> = region.split('-').collect();
+    let valid = parts.len() >= 3
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+        && parts
+            .last()
+            .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()));
+    if valid {
+        Ok(region.to_owned())
+    } else {
+        Err(format!("`{text}` is not a region name such as eu-west-1"))
+    }
 }
 
 fn parse_score(text: &str) -> Result<f64, String> {

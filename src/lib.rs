@@ -6,8 +6,8 @@
 
 pub mod checks;
 pub mod classify;
-pub mod collect;
 pub mod cli;
+pub mod collect;
 pub mod config;
 pub mod demo;
 pub mod error;
@@ -24,7 +24,9 @@ use jiff::Timestamp;
 
 use crate::checks::Ctx;
 use crate::classify::Classification;
-use crate::cli::{ChecksCommand, Cli, Command, EvalArgs, ExplainFormat, ListFormat, ReportFormat};
+use crate::cli::{
+    ChecksCommand, Cli, CollectArgs, Command, EvalArgs, ExplainFormat, ListFormat, ReportFormat,
+};
 use crate::config::Config;
 use crate::error::{Error, exit};
 use crate::inventory::Snapshot;
@@ -41,19 +43,59 @@ pub struct Io<'a> {
 /// Runs a parsed command line and returns the exit code.
 pub fn run(cli: Cli, io: &mut Io) -> Result<u8, Error> {
     let result = match cli.command {
-        Command::Audit(args) => match (args.demo, args.snapshot) {
-            (true, _) => {
-                let snapshot = demo::snapshot()?;
-                audit(&snapshot, Source::Demo, &args.eval, io)
+        Command::Audit(args) => {
+            let (config, config_path) = Config::load(args.eval.config.as_deref(), &checks::ids())?;
+            let loaded = Loaded {
+                config,
+                path: config_path,
+            };
+            match (args.demo, args.snapshot) {
+                (true, _) => {
+                    let snapshot = demo::snapshot()?;
+                    audit(&snapshot, Source::Demo, &loaded, &args.eval, io)
+                }
+                (false, Some(path)) => audit_file(&path, &loaded, &args.eval, io),
+                (false, None) => {
+                    let snapshot =
+                        collect::collect(&collect_options(&args.collect), &loaded.config, io.now)?;
+                    if let Some(path) = &args.save_snapshot {
+                        save_snapshot(&snapshot, path)?;
+                    }
+                    audit(&snapshot, Source::Live, &loaded, &args.eval, io)
+                }
             }
-            (false, Some(path)) => audit_file(&path, &args.eval, io),
-            (false, None) => Err(Error::Usage(
-                "live collection from AWS is not part of this build yet: audit the demo estate with \
-                 `ringfence audit --demo`, or a saved inventory with `ringfence audit --snapshot FILE`"
-                    .to_owned(),
-            )),
-        },
-        Command::Evaluate(args) => audit_file(&args.snapshot, &args.eval, io),
+        }
+        Command::Collect(args) => {
+            let (config, _) = Config::load(args.config.as_deref(), &checks::ids())?;
+            let snapshot = collect::collect(&collect_options(&args.collect), &config, io.now)?;
+            save_snapshot(&snapshot, &args.output)?;
+            let _ = writeln!(
+                io.stderr,
+                "ringfence: {}",
+                collection_summary(&snapshot, &args.output)
+            );
+            if collected_anything(&snapshot) {
+                Ok(exit::OK)
+            } else {
+                Err(Error::NothingCollected(format!(
+                    "nothing was collected ({} collection errors); the snapshot was written to {} for inspection",
+                    snapshot.errors.len(),
+                    args.output.display()
+                )))
+            }
+        }
+        Command::Evaluate(args) => {
+            let (config, config_path) = Config::load(args.eval.config.as_deref(), &checks::ids())?;
+            audit_file(
+                &args.snapshot,
+                &Loaded {
+                    config,
+                    path: config_path,
+                },
+                &args.eval,
+                io,
+            )
+        }
         Command::Checks { command } => checks_command(command, io.stdout).map(|()| exit::OK),
         Command::Init(args) => init(&args.output, args.force, io.stderr).map(|()| exit::OK),
     };
@@ -67,21 +109,75 @@ pub fn run(cli: Cli, io: &mut Io) -> Result<u8, Error> {
 pub enum Source<'a> {
     Demo,
     Snapshot(&'a Path),
+    Live,
 }
 
-fn audit_file(path: &Path, args: &EvalArgs, io: &mut Io) -> Result<u8, Error> {
+/// The configuration and the file it came from.
+struct Loaded {
+    config: Config,
+    path: Option<String>,
+}
+
+fn collect_options(args: &CollectArgs) -> collect::CollectOptions {
+    collect::CollectOptions {
+        org: args.org,
+        role_name: args.role_name.clone(),
+        accounts: args.accounts.clone(),
+        regions: args.regions.clone(),
+        profile: args.profile.clone(),
+        endpoint_url: args.endpoint_url.clone(),
+        concurrency: usize::from(args.concurrency),
+    }
+}
+
+fn save_snapshot(snapshot: &Snapshot, path: &Path) -> Result<(), Error> {
+    let json = snapshot.to_json();
+    write_atomically(path, |out| {
+        out.write_all(json.as_bytes())?;
+        writeln!(out)
+    })
+}
+
+fn collection_summary(snapshot: &Snapshot, path: &Path) -> String {
+    let regions: std::collections::BTreeSet<&String> = snapshot
+        .accounts
+        .iter()
+        .flat_map(|a| a.regions.iter().flat_map(|r| r.keys()))
+        .collect();
+    let (calls, seconds) = snapshot.collection.as_ref().map_or((0, 0.0), |c| {
+        (
+            c.services.iter().map(|s| s.calls).sum::<u64>(),
+            c.wall_seconds,
+        )
+    });
+    format!(
+        "collected {} accounts, {} regions with {calls} API calls in {seconds:.1} s ({} collection errors) into {}",
+        snapshot.accounts.len(),
+        regions.len(),
+        snapshot.errors.len(),
+        path.display()
+    )
+}
+
+fn audit_file(path: &Path, loaded: &Loaded, args: &EvalArgs, io: &mut Io) -> Result<u8, Error> {
     let origin = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|err| Error::io(&origin, err))?;
     let snapshot = Snapshot::from_json(&bytes, &origin)?;
-    audit(&snapshot, Source::Snapshot(path), args, io)
+    audit(&snapshot, Source::Snapshot(path), loaded, args, io)
 }
 
-fn audit(snapshot: &Snapshot, source: Source, args: &EvalArgs, io: &mut Io) -> Result<u8, Error> {
-    let (config, config_path) = Config::load(args.config.as_deref(), &checks::ids())?;
+fn audit(
+    snapshot: &Snapshot,
+    source: Source,
+    loaded: &Loaded,
+    args: &EvalArgs,
+    io: &mut Io,
+) -> Result<u8, Error> {
     if !collected_anything(snapshot) {
         let what = match source {
             Source::Demo => "the demo estate".to_owned(),
             Source::Snapshot(path) => path.display().to_string(),
+            Source::Live => "live collection".to_owned(),
         };
         return Err(Error::NothingCollected(format!(
             "{what}: nothing was collected ({} accounts, none with any data; {} collection errors)",
@@ -89,7 +185,13 @@ fn audit(snapshot: &Snapshot, source: Source, args: &EvalArgs, io: &mut Io) -> R
             snapshot.errors.len()
         )));
     }
-    let mut report = evaluate(snapshot, &config, source, config_path, io.now);
+    let mut report = evaluate(
+        snapshot,
+        &loaded.config,
+        source,
+        loaded.path.clone(),
+        io.now,
+    );
     report.apply_gate(&Gate {
         fail_under: args.fail_under,
         min_level: args.min_level,
@@ -139,6 +241,7 @@ pub fn evaluate(
     let (source, snapshot_path) = match source {
         Source::Demo => ("demo".to_owned(), None),
         Source::Snapshot(path) => ("snapshot".to_owned(), Some(path.display().to_string())),
+        Source::Live => ("live".to_owned(), None),
     };
     Report::build(Inputs {
         snapshot,

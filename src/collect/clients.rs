@@ -27,7 +27,11 @@ pub async fn base_config(options: &CollectOptions) -> SdkConfig {
     let region = RegionProviderChain::default_provider().or_else("us-east-1");
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(region)
-        .retry_config(RetryConfig::adaptive().with_max_attempts(5).with_initial_backoff(Duration::from_millis(200)))
+        .retry_config(
+            RetryConfig::adaptive()
+                .with_max_attempts(5)
+                .with_initial_backoff(Duration::from_millis(200)),
+        )
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(Duration::from_secs(5))
@@ -46,9 +50,18 @@ pub async fn base_config(options: &CollectOptions) -> SdkConfig {
 
 pub async fn caller_identity(config: &SdkConfig, log: &Arc<CallLog>) -> Result<Caller, String> {
     let sts = sts_client(config, log, "caller");
-    let identity = sts.get_caller_identity().send().await.map_err(|err| DisplayErrorContext(&err).to_string())?;
+    let identity = sts
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|err| DisplayErrorContext(&err).to_string())?;
     let arn = identity.arn().unwrap_or_default();
-    let partition = arn.split(':').nth(1).filter(|p| !p.is_empty()).unwrap_or("aws").to_owned();
+    let partition = arn
+        .split(':')
+        .nth(1)
+        .filter(|p| !p.is_empty())
+        .unwrap_or("aws")
+        .to_owned();
     Ok(Caller {
         account: identity.account().unwrap_or_default().to_owned(),
         partition,
@@ -93,14 +106,20 @@ impl AccountSession {
             .await;
         let config = base
             .to_builder()
-            .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(provider))
+            .credentials_provider(
+                aws_credential_types::provider::SharedCredentialsProvider::new(provider),
+            )
             .build();
         let session = AccountSession {
             config,
             account: account.to_owned(),
         };
         // The first call assumes the role; a failure is the account's collection error.
-        match sts_client(&session.config, log, account).get_caller_identity().send().await {
+        match sts_client(&session.config, log, account)
+            .get_caller_identity()
+            .send()
+            .await
+        {
             Ok(identity) if identity.account() == Some(account) => Ok(session),
             Ok(identity) => Err(CollectionError {
                 account_id: Some(account.to_owned()),
@@ -152,7 +171,11 @@ macro_rules! client {
 
 impl Clients {
     pub fn new(session: &AccountSession, log: &Arc<CallLog>, region: &str) -> Clients {
-        let config = session.config.to_builder().region(Region::new(region.to_owned())).build();
+        let config = session
+            .config
+            .to_builder()
+            .region(Region::new(region.to_owned()))
+            .build();
         let partition = |service: &str| format!("{}-{region}-{service}", session.account);
         Clients {
             ec2: client!(aws_sdk_ec2, &config, log, partition("ec2")),
@@ -165,7 +188,14 @@ impl Clients {
 }
 
 /// Turns an SDK error into a collection error (account and region are filled in by the caller).
-pub fn failure<E>(service: &str, operation: &str, err: &aws_smithy_runtime_api::client::result::SdkError<E, aws_smithy_runtime_api::http::Response>) -> CollectionError
+pub fn failure<E>(
+    service: &str,
+    operation: &str,
+    err: &aws_smithy_runtime_api::client::result::SdkError<
+        E,
+        aws_smithy_runtime_api::http::Response,
+    >,
+) -> CollectionError
 where
     E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
 {

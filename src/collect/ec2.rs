@@ -3,15 +3,15 @@
 //! (production and not owned by an Auto Scaling group): that attribute has no bulk form.
 
 use aws_sdk_ec2::types::{
-    AttributeBooleanValue, Filter, Instance, InstanceAttributeName, IpPermission, Route as SdkRoute,
-    RouteState as SdkRouteState, Tag,
+    AttributeBooleanValue, Filter, Instance, InstanceAttributeName, IpPermission,
+    Route as SdkRoute, RouteState as SdkRouteState, Tag,
 };
 use futures::StreamExt;
 
 use super::clients::{Clients, failure, timestamp};
 use crate::inventory::{
-    CollectionError, Ec2Instance, PeeringSide, Region, Route, RouteState, RouteTable, RouteTarget, SecurityGroup,
-    SecurityGroupRule, Subnet, Tags, Vpc, VpcPeeringConnection,
+    CollectionError, Ec2Instance, PeeringSide, Region, Route, RouteState, RouteTable, RouteTarget,
+    SecurityGroup, SecurityGroupRule, Subnet, Tags, Vpc, VpcPeeringConnection,
 };
 
 const SERVICE: &str = "ec2";
@@ -27,7 +27,11 @@ pub async fn enabled_regions(clients: &Clients) -> Result<Vec<String>, Collectio
         .send()
         .await
         .map_err(|err| failure(SERVICE, "DescribeRegions", &err))?;
-    let mut regions: Vec<String> = out.regions().iter().filter_map(|r| r.region_name().map(str::to_owned)).collect();
+    let mut regions: Vec<String> = out
+        .regions()
+        .iter()
+        .filter_map(|r| r.region_name().map(str::to_owned))
+        .collect();
     regions.sort();
     Ok(regions)
 }
@@ -55,13 +59,23 @@ impl Ec2Data {
 
 /// Collects the region's EC2 inventory. `in_scope(tags)` says whether an instance with these
 /// tags is production (its termination protection is then read).
-pub async fn collect(clients: &Clients, errors: &mut Vec<CollectionError>, in_scope: impl Fn(&Tags) -> bool) -> Ec2Data {
+pub async fn collect(
+    clients: &Clients,
+    errors: &mut Vec<CollectionError>,
+    in_scope: impl Fn(&Tags) -> bool,
+) -> Ec2Data {
     let ec2 = &clients.ec2;
     let mut data = Ec2Data::default();
 
     macro_rules! list {
         ($call:expr, $operation:literal, $convert:expr) => {
-            match $call.into_paginator().items().send().collect::<Result<Vec<_>, _>>().await {
+            match $call
+                .into_paginator()
+                .items()
+                .send()
+                .collect::<Result<Vec<_>, _>>()
+                .await
+            {
                 Ok(items) => Some(items.iter().map($convert).collect()),
                 Err(err) => {
                     errors.push(failure(SERVICE, $operation, &err));
@@ -71,67 +85,111 @@ pub async fn collect(clients: &Clients, errors: &mut Vec<CollectionError>, in_sc
         };
     }
 
-    data.vpcs = list!(ec2.describe_vpcs().max_results(1000), "DescribeVpcs", |v: &aws_sdk_ec2::types::Vpc| Vpc {
-        id: v.vpc_id().unwrap_or_default().to_owned(),
-        owner_id: v.owner_id().unwrap_or_default().to_owned(),
-        cidr_blocks: {
-            let mut blocks: Vec<String> = v.cidr_block().map(str::to_owned).into_iter().collect();
-            for assoc in v.cidr_block_association_set() {
-                if let Some(block) = assoc.cidr_block()
-                    && !blocks.iter().any(|b| b == block)
-                {
-                    blocks.push(block.to_owned());
-                }
-            }
-            blocks
-        },
-        ipv6_cidr_blocks: v.ipv6_cidr_block_association_set().iter().filter_map(|a| a.ipv6_cidr_block().map(str::to_owned)).collect(),
-        is_default: v.is_default().unwrap_or(false),
-        tags: tags(v.tags()),
-    });
-    data.subnets = list!(ec2.describe_subnets().max_results(1000), "DescribeSubnets", |s: &aws_sdk_ec2::types::Subnet| Subnet {
-        id: s.subnet_id().unwrap_or_default().to_owned(),
-        vpc_id: s.vpc_id().unwrap_or_default().to_owned(),
-        owner_id: s.owner_id().unwrap_or_default().to_owned(),
-        cidr_block: s.cidr_block().unwrap_or_default().to_owned(),
-        availability_zone: s.availability_zone().map(str::to_owned),
-        tags: tags(s.tags()),
-    });
-    data.route_tables = list!(ec2.describe_route_tables().max_results(100), "DescribeRouteTables", |t: &aws_sdk_ec2::types::RouteTable| RouteTable {
-        id: t.route_table_id().unwrap_or_default().to_owned(),
-        vpc_id: t.vpc_id().unwrap_or_default().to_owned(),
-        main: t.associations().iter().any(|a| a.main() == Some(true)),
-        subnet_ids: t.associations().iter().filter_map(|a| a.subnet_id().map(str::to_owned)).collect(),
-        routes: t.routes().iter().map(route).collect(),
-    });
-    data.security_groups = list!(ec2.describe_security_groups().max_results(1000), "DescribeSecurityGroups", |g: &aws_sdk_ec2::types::SecurityGroup| SecurityGroup {
-        id: g.group_id().unwrap_or_default().to_owned(),
-        vpc_id: g.vpc_id().unwrap_or_default().to_owned(),
-        name: g.group_name().unwrap_or_default().to_owned(),
-        ingress: g.ip_permissions().iter().map(rule).collect(),
-    });
-    data.peerings = list!(ec2.describe_vpc_peering_connections().max_results(1000), "DescribeVpcPeeringConnections", |p: &aws_sdk_ec2::types::VpcPeeringConnection| {
-        let side = |info: Option<&aws_sdk_ec2::types::VpcPeeringConnectionVpcInfo>| PeeringSide {
-            owner_id: info.and_then(|i| i.owner_id()).unwrap_or_default().to_owned(),
-            vpc_id: info.and_then(|i| i.vpc_id()).unwrap_or_default().to_owned(),
-            region: info.and_then(|i| i.region()).unwrap_or(&clients.region).to_owned(),
-            cidr_blocks: info
-                .map(|i| {
-                    let mut blocks: Vec<String> = i.cidr_block_set().iter().filter_map(|c| c.cidr_block().map(str::to_owned)).collect();
-                    if blocks.is_empty() {
-                        blocks.extend(i.cidr_block().map(str::to_owned));
+    data.vpcs = list!(
+        ec2.describe_vpcs().max_results(1000),
+        "DescribeVpcs",
+        |v: &aws_sdk_ec2::types::Vpc| Vpc {
+            id: v.vpc_id().unwrap_or_default().to_owned(),
+            owner_id: v.owner_id().unwrap_or_default().to_owned(),
+            cidr_blocks: {
+                let mut blocks: Vec<String> =
+                    v.cidr_block().map(str::to_owned).into_iter().collect();
+                for assoc in v.cidr_block_association_set() {
+                    if let Some(block) = assoc.cidr_block()
+                        && !blocks.iter().any(|b| b == block)
+                    {
+                        blocks.push(block.to_owned());
                     }
-                    blocks
-                })
-                .unwrap_or_default(),
-        };
-        VpcPeeringConnection {
-            id: p.vpc_peering_connection_id().unwrap_or_default().to_owned(),
-            requester: side(p.requester_vpc_info()),
-            accepter: side(p.accepter_vpc_info()),
-            status: p.status().and_then(|s| s.code()).map(|c| c.as_str().to_owned()).unwrap_or_default(),
+                }
+                blocks
+            },
+            ipv6_cidr_blocks: v
+                .ipv6_cidr_block_association_set()
+                .iter()
+                .filter_map(|a| a.ipv6_cidr_block().map(str::to_owned))
+                .collect(),
+            is_default: v.is_default().unwrap_or(false),
+            tags: tags(v.tags()),
         }
-    });
+    );
+    data.subnets = list!(
+        ec2.describe_subnets().max_results(1000),
+        "DescribeSubnets",
+        |s: &aws_sdk_ec2::types::Subnet| Subnet {
+            id: s.subnet_id().unwrap_or_default().to_owned(),
+            vpc_id: s.vpc_id().unwrap_or_default().to_owned(),
+            owner_id: s.owner_id().unwrap_or_default().to_owned(),
+            cidr_block: s.cidr_block().unwrap_or_default().to_owned(),
+            availability_zone: s.availability_zone().map(str::to_owned),
+            tags: tags(s.tags()),
+        }
+    );
+    data.route_tables = list!(
+        ec2.describe_route_tables().max_results(100),
+        "DescribeRouteTables",
+        |t: &aws_sdk_ec2::types::RouteTable| RouteTable {
+            id: t.route_table_id().unwrap_or_default().to_owned(),
+            vpc_id: t.vpc_id().unwrap_or_default().to_owned(),
+            main: t.associations().iter().any(|a| a.main() == Some(true)),
+            subnet_ids: t
+                .associations()
+                .iter()
+                .filter_map(|a| a.subnet_id().map(str::to_owned))
+                .collect(),
+            routes: t.routes().iter().map(route).collect(),
+        }
+    );
+    data.security_groups = list!(
+        ec2.describe_security_groups().max_results(1000),
+        "DescribeSecurityGroups",
+        |g: &aws_sdk_ec2::types::SecurityGroup| SecurityGroup {
+            id: g.group_id().unwrap_or_default().to_owned(),
+            vpc_id: g.vpc_id().unwrap_or_default().to_owned(),
+            name: g.group_name().unwrap_or_default().to_owned(),
+            ingress: g.ip_permissions().iter().map(rule).collect(),
+        }
+    );
+    data.peerings = list!(
+        ec2.describe_vpc_peering_connections().max_results(1000),
+        "DescribeVpcPeeringConnections",
+        |p: &aws_sdk_ec2::types::VpcPeeringConnection| {
+            let side =
+                |info: Option<&aws_sdk_ec2::types::VpcPeeringConnectionVpcInfo>| PeeringSide {
+                    owner_id: info
+                        .and_then(|i| i.owner_id())
+                        .unwrap_or_default()
+                        .to_owned(),
+                    vpc_id: info.and_then(|i| i.vpc_id()).unwrap_or_default().to_owned(),
+                    region: info
+                        .and_then(|i| i.region())
+                        .unwrap_or(&clients.region)
+                        .to_owned(),
+                    cidr_blocks: info
+                        .map(|i| {
+                            let mut blocks: Vec<String> = i
+                                .cidr_block_set()
+                                .iter()
+                                .filter_map(|c| c.cidr_block().map(str::to_owned))
+                                .collect();
+                            if blocks.is_empty() {
+                                blocks.extend(i.cidr_block().map(str::to_owned));
+                            }
+                            blocks
+                        })
+                        .unwrap_or_default(),
+                };
+            VpcPeeringConnection {
+                id: p.vpc_peering_connection_id().unwrap_or_default().to_owned(),
+                requester: side(p.requester_vpc_info()),
+                accepter: side(p.accepter_vpc_info()),
+                status: p
+                    .status()
+                    .and_then(|s| s.code())
+                    .map(|c| c.as_str().to_owned())
+                    .unwrap_or_default(),
+            }
+        }
+    );
 
     // Instances: terminated ones are gone and are left out.
     let reservations = ec2
@@ -152,7 +210,11 @@ pub async fn collect(clients: &Clients, errors: &mut Vec<CollectionError>, in_sc
         .collect::<Result<Vec<_>, _>>()
         .await;
     let mut instances: Vec<Ec2Instance> = match reservations {
-        Ok(reservations) => reservations.iter().flat_map(|r| r.instances()).map(instance).collect(),
+        Ok(reservations) => reservations
+            .iter()
+            .flat_map(|r| r.instances())
+            .map(instance)
+            .collect(),
         Err(err) => {
             errors.push(failure(SERVICE, "DescribeInstances", &err));
             return data;
@@ -183,7 +245,9 @@ pub async fn collect(clients: &Clients, errors: &mut Vec<CollectionError>, in_sc
     for (index, result) in reads {
         match result {
             Ok(out) => {
-                instances[index].termination_protection = out.disable_api_termination().and_then(AttributeBooleanValue::value);
+                instances[index].termination_protection = out
+                    .disable_api_termination()
+                    .and_then(AttributeBooleanValue::value);
             }
             Err(err) => {
                 // One record per kind of failure, not one per instance.
@@ -195,7 +259,10 @@ pub async fn collect(clients: &Clients, errors: &mut Vec<CollectionError>, in_sc
         }
     }
     if failed > 1
-        && let Some(first) = errors.iter_mut().rev().find(|e| e.operation == "DescribeInstanceAttribute")
+        && let Some(first) = errors
+            .iter_mut()
+            .rev()
+            .find(|e| e.operation == "DescribeInstanceAttribute")
     {
         first.message = format!("{} ({failed} instances)", first.message);
     }
@@ -205,7 +272,12 @@ pub async fn collect(clients: &Clients, errors: &mut Vec<CollectionError>, in_sc
 
 fn tags(list: &[Tag]) -> Tags {
     list.iter()
-        .filter_map(|t| Some((t.key()?.to_owned(), t.value().unwrap_or_default().to_owned())))
+        .filter_map(|t| {
+            Some((
+                t.key()?.to_owned(),
+                t.value().unwrap_or_default().to_owned(),
+            ))
+        })
         .collect()
 }
 
@@ -213,12 +285,23 @@ fn instance(i: &Instance) -> Ec2Instance {
     let tags = tags(i.tags());
     Ec2Instance {
         id: i.instance_id().unwrap_or_default().to_owned(),
-        state: i.state().and_then(|s| s.name()).map(|n| n.as_str().to_owned()).unwrap_or_default(),
+        state: i
+            .state()
+            .and_then(|s| s.name())
+            .map(|n| n.as_str().to_owned())
+            .unwrap_or_default(),
         instance_type: i.instance_type().map(|t| t.as_str().to_owned()),
         vpc_id: i.vpc_id().map(str::to_owned),
         subnet_id: i.subnet_id().map(str::to_owned),
-        security_group_ids: i.security_groups().iter().filter_map(|g| g.group_id().map(str::to_owned)).collect(),
-        iam_instance_profile: i.iam_instance_profile().and_then(|p| p.arn()).map(str::to_owned),
+        security_group_ids: i
+            .security_groups()
+            .iter()
+            .filter_map(|g| g.group_id().map(str::to_owned))
+            .collect(),
+        iam_instance_profile: i
+            .iam_instance_profile()
+            .and_then(|p| p.arn())
+            .map(str::to_owned),
         autoscaling_group: tags.get("aws:autoscaling:groupName").cloned(),
         termination_protection: None,
         launch_time: i.launch_time().and_then(timestamp),
@@ -265,7 +348,11 @@ fn route(r: &SdkRoute) -> Route {
     Route {
         destination,
         target,
-        state: if r.state() == Some(&SdkRouteState::Blackhole) { RouteState::Blackhole } else { RouteState::Active },
+        state: if r.state() == Some(&SdkRouteState::Blackhole) {
+            RouteState::Blackhole
+        } else {
+            RouteState::Active
+        },
     }
 }
 
@@ -275,9 +362,25 @@ fn rule(p: &IpPermission) -> SecurityGroupRule {
         protocol: p.ip_protocol().unwrap_or("-1").to_owned(),
         from_port: port(p.from_port()),
         to_port: port(p.to_port()),
-        ipv4_ranges: p.ip_ranges().iter().filter_map(|r| r.cidr_ip().map(str::to_owned)).collect(),
-        ipv6_ranges: p.ipv6_ranges().iter().filter_map(|r| r.cidr_ipv6().map(str::to_owned)).collect(),
-        prefix_list_ids: p.prefix_list_ids().iter().filter_map(|r| r.prefix_list_id().map(str::to_owned)).collect(),
-        source_group_ids: p.user_id_group_pairs().iter().filter_map(|r| r.group_id().map(str::to_owned)).collect(),
+        ipv4_ranges: p
+            .ip_ranges()
+            .iter()
+            .filter_map(|r| r.cidr_ip().map(str::to_owned))
+            .collect(),
+        ipv6_ranges: p
+            .ipv6_ranges()
+            .iter()
+            .filter_map(|r| r.cidr_ipv6().map(str::to_owned))
+            .collect(),
+        prefix_list_ids: p
+            .prefix_list_ids()
+            .iter()
+            .filter_map(|r| r.prefix_list_id().map(str::to_owned))
+            .collect(),
+        source_group_ids: p
+            .user_id_group_pairs()
+            .iter()
+            .filter_map(|r| r.group_id().map(str::to_owned))
+            .collect(),
     }
 }

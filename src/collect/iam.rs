@@ -8,7 +8,10 @@ use std::time::Duration;
 use aws_sdk_iam::types::{AttachedPolicy, PolicyDetail, Tag};
 
 use super::clients::{Clients, failure, timestamp};
-use crate::inventory::{AccessKey, CollectionError, Group, Iam, InlinePolicy, ManagedPolicy, OidcProvider, Role, Tags, User};
+use crate::inventory::{
+    AccessKey, CollectionError, Group, Iam, InlinePolicy, ManagedPolicy, OidcProvider, Role, Tags,
+    User,
+};
 
 const SERVICE: &str = "iam";
 
@@ -37,7 +40,10 @@ pub async fn collect(clients: &Clients, errors: &mut Vec<CollectionError>) -> Op
                 arn: role.arn().unwrap_or_default().to_owned(),
                 id: role.role_id().map(str::to_owned),
                 path: role.path().unwrap_or("/").to_owned(),
-                trust_policy: role.assume_role_policy_document().unwrap_or_default().to_owned(),
+                trust_policy: role
+                    .assume_role_policy_document()
+                    .unwrap_or_default()
+                    .to_owned(),
                 inline_policies: inline(role.role_policy_list()),
                 attached_policies: attached(role.attached_managed_policies()),
                 permissions_boundary: role
@@ -46,7 +52,10 @@ pub async fn collect(clients: &Clients, errors: &mut Vec<CollectionError>) -> Op
                     .map(str::to_owned),
                 max_session_duration: None,
                 tags: tags(role.tags()),
-                last_used: role.role_last_used().and_then(|u| u.last_used_date()).and_then(timestamp),
+                last_used: role
+                    .role_last_used()
+                    .and_then(|u| u.last_used_date())
+                    .and_then(timestamp),
             });
         }
         for user in page.user_detail_list() {
@@ -74,23 +83,40 @@ pub async fn collect(clients: &Clients, errors: &mut Vec<CollectionError>) -> Op
             });
         }
         for policy in page.policies() {
-            let default = policy.policy_version_list().iter().find(|v| v.is_default_version());
+            let default = policy
+                .policy_version_list()
+                .iter()
+                .find(|v| v.is_default_version());
             iam.managed_policies.push(ManagedPolicy {
                 arn: policy.arn().unwrap_or_default().to_owned(),
                 name: policy.policy_name().unwrap_or_default().to_owned(),
-                document: default.and_then(|v| v.document()).unwrap_or_default().to_owned(),
+                document: default
+                    .and_then(|v| v.document())
+                    .unwrap_or_default()
+                    .to_owned(),
                 default_version_id: policy.default_version_id().map(str::to_owned),
             });
         }
     }
 
     // GetAccountAuthorizationDetails does not carry a role's maximum session duration.
-    match client.list_roles().into_paginator().items().send().collect::<Result<Vec<_>, _>>().await {
+    match client
+        .list_roles()
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+    {
         Ok(roles) => {
-            let limits: BTreeMap<&str, i32> =
-                roles.iter().filter_map(|r| r.max_session_duration().map(|d| (r.arn(), d))).collect();
+            let limits: BTreeMap<&str, i32> = roles
+                .iter()
+                .filter_map(|r| r.max_session_duration().map(|d| (r.arn(), d)))
+                .collect();
             for role in &mut iam.roles {
-                role.max_session_duration = limits.get(role.arn.as_str()).and_then(|d| u32::try_from(*d).ok());
+                role.max_session_duration = limits
+                    .get(role.arn.as_str())
+                    .and_then(|d| u32::try_from(*d).ok());
             }
         }
         Err(err) => errors.push(failure(SERVICE, "ListRoles", &err)),
@@ -129,11 +155,15 @@ fn inline(list: &[PolicyDetail]) -> Vec<InlinePolicy> {
 }
 
 fn attached(list: &[AttachedPolicy]) -> Vec<String> {
-    list.iter().filter_map(|p| p.policy_arn().map(str::to_owned)).collect()
+    list.iter()
+        .filter_map(|p| p.policy_arn().map(str::to_owned))
+        .collect()
 }
 
 fn tags(list: &[Tag]) -> Tags {
-    list.iter().map(|t| (t.key().to_owned(), t.value().to_owned())).collect()
+    list.iter()
+        .map(|t| (t.key().to_owned(), t.value().to_owned()))
+        .collect()
 }
 
 /// A user's row of the credential report.
@@ -144,7 +174,9 @@ pub(crate) struct ReportRow {
     pub keys: Vec<AccessKey>,
 }
 
-async fn credential_report(client: &aws_sdk_iam::Client) -> Result<BTreeMap<String, ReportRow>, CollectionError> {
+async fn credential_report(
+    client: &aws_sdk_iam::Client,
+) -> Result<BTreeMap<String, ReportRow>, CollectionError> {
     // The report is generated asynchronously: ask, then read until it is ready.
     for attempt in 0..10 {
         client
@@ -154,17 +186,25 @@ async fn credential_report(client: &aws_sdk_iam::Client) -> Result<BTreeMap<Stri
             .map_err(|err| failure(SERVICE, "GenerateCredentialReport", &err))?;
         match client.get_credential_report().send().await {
             Ok(report) => {
-                let content = report.content().map(|b| b.as_ref().to_vec()).unwrap_or_default();
-                return parse_credential_report(&String::from_utf8_lossy(&content)).map_err(|message| CollectionError {
-                    service: SERVICE.into(),
-                    operation: "GetCredentialReport".into(),
-                    message,
-                    ..Default::default()
-                });
+                let content = report
+                    .content()
+                    .map(|b| b.as_ref().to_vec())
+                    .unwrap_or_default();
+                return parse_credential_report(&String::from_utf8_lossy(&content)).map_err(
+                    |message| CollectionError {
+                        service: SERVICE.into(),
+                        operation: "GetCredentialReport".into(),
+                        message,
+                        ..Default::default()
+                    },
+                );
             }
             Err(err) => {
                 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-                let not_ready = matches!(err.code(), Some("ReportInProgress" | "ReportNotPresent" | "ReportExpired"));
+                let not_ready = matches!(
+                    err.code(),
+                    Some("ReportInProgress" | "ReportNotPresent" | "ReportExpired")
+                );
                 if !not_ready || attempt == 9 {
                     return Err(failure(SERVICE, "GetCredentialReport", &err));
                 }
@@ -178,8 +218,17 @@ async fn credential_report(client: &aws_sdk_iam::Client) -> Result<BTreeMap<Stri
 /// Parses the credential report CSV into rows by user ARN.
 pub(crate) fn parse_credential_report(csv: &str) -> Result<BTreeMap<String, ReportRow>, String> {
     let mut lines = csv.lines();
-    let header: Vec<&str> = lines.next().ok_or("the credential report is empty")?.split(',').collect();
-    let column = |name: &str| header.iter().position(|h| *h == name).ok_or_else(|| format!("the credential report has no `{name}` column"));
+    let header: Vec<&str> = lines
+        .next()
+        .ok_or("the credential report is empty")?
+        .split(',')
+        .collect();
+    let column = |name: &str| {
+        header
+            .iter()
+            .position(|h| *h == name)
+            .ok_or_else(|| format!("the credential report has no `{name}` column"))
+    };
     let arn = column("arn")?;
     let password = column("password_enabled")?;
     let mfa = column("mfa_active")?;
@@ -205,7 +254,9 @@ pub(crate) fn parse_credential_report(csv: &str) -> Result<BTreeMap<String, Repo
             mfa_active: get(mfa) == "true",
             keys: keys
                 .iter()
-                .filter(|(_, active, rotated, _)| get(*active) == "true" || when(*rotated).is_some())
+                .filter(|(_, active, rotated, _)| {
+                    get(*active) == "true" || when(*rotated).is_some()
+                })
                 .map(|(slot, active, rotated, used)| AccessKey {
                     id: None,
                     slot: Some(*slot),
@@ -220,14 +271,20 @@ pub(crate) fn parse_credential_report(csv: &str) -> Result<BTreeMap<String, Repo
     Ok(rows)
 }
 
-async fn oidc_providers(client: &aws_sdk_iam::Client) -> Result<Vec<OidcProvider>, CollectionError> {
+async fn oidc_providers(
+    client: &aws_sdk_iam::Client,
+) -> Result<Vec<OidcProvider>, CollectionError> {
     let list = client
         .list_open_id_connect_providers()
         .send()
         .await
         .map_err(|err| failure(SERVICE, "ListOpenIDConnectProviders", &err))?;
     let mut providers = Vec::new();
-    for arn in list.open_id_connect_provider_list().iter().filter_map(|p| p.arn()) {
+    for arn in list
+        .open_id_connect_provider_list()
+        .iter()
+        .filter_map(|p| p.arn())
+    {
         let provider = client
             .get_open_id_connect_provider()
             .open_id_connect_provider_arn(arn)
@@ -236,7 +293,11 @@ async fn oidc_providers(client: &aws_sdk_iam::Client) -> Result<Vec<OidcProvider
             .map_err(|err| failure(SERVICE, "GetOpenIDConnectProvider", &err))?;
         providers.push(OidcProvider {
             arn: arn.to_owned(),
-            url: provider.url().unwrap_or_default().trim_start_matches("https://").to_owned(),
+            url: provider
+                .url()
+                .unwrap_or_default()
+                .trim_start_matches("https://")
+                .to_owned(),
             client_ids: provider.client_id_list().to_vec(),
         });
     }
@@ -258,8 +319,15 @@ ci,arn:aws:iam::222222222222:user/ci,2023-02-14T10:00:00+00:00,false,N/A,N/A,N/A
         assert!(!ci.password_enabled);
         assert_eq!(ci.keys.len(), 2);
         assert!(ci.keys[0].active && !ci.keys[1].active);
-        assert_eq!(ci.keys[0].last_used.unwrap().to_string(), "2026-11-19T22:14:00Z");
+        assert_eq!(
+            ci.keys[0].last_used.unwrap().to_string(),
+            "2026-11-19T22:14:00Z"
+        );
         assert!(parse_credential_report("").is_err());
-        assert!(parse_credential_report("user,arn\n").unwrap_err().contains("password_enabled"));
+        assert!(
+            parse_credential_report("user,arn\n")
+                .unwrap_err()
+                .contains("password_enabled")
+        );
     }
 }

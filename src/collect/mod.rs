@@ -67,7 +67,12 @@ enum Data {
 }
 
 /// Collects the estate. Blocks on its own runtime.
-pub fn collect(options: &CollectOptions, config: &Config, now: fn() -> Timestamp) -> Result<Snapshot, Error> {
+/// `now` becomes the snapshot's `collected_at`.
+pub fn collect(
+    options: &CollectOptions,
+    config: &Config,
+    now: Timestamp,
+) -> Result<Snapshot, Error> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -75,7 +80,11 @@ pub fn collect(options: &CollectOptions, config: &Config, now: fn() -> Timestamp
     runtime.block_on(collect_async(options, config, now))
 }
 
-async fn collect_async(options: &CollectOptions, config: &Config, now: fn() -> Timestamp) -> Result<Snapshot, Error> {
+async fn collect_async(
+    options: &CollectOptions,
+    config: &Config,
+    now: Timestamp,
+) -> Result<Snapshot, Error> {
     let started = Instant::now();
     let log = Arc::new(CallLog::default());
     let base = clients::base_config(options).await;
@@ -98,14 +107,27 @@ async fn collect_async(options: &CollectOptions, config: &Config, now: fn() -> T
         })?;
         (Some(organization), accounts)
     } else {
-        let ids = options.accounts.clone().unwrap_or_else(|| vec![caller.account.clone()]);
-        (None, ids.into_iter().map(|id| Account { id, ..Default::default() }).collect())
+        let ids = options
+            .accounts
+            .clone()
+            .unwrap_or_else(|| vec![caller.account.clone()]);
+        (
+            None,
+            ids.into_iter()
+                .map(|id| Account {
+                    id,
+                    ..Default::default()
+                })
+                .collect(),
+        )
     };
     if let Some(only) = &options.accounts {
         accounts.retain(|a| only.contains(&a.id));
         for id in only {
             if !accounts.iter().any(|a| &a.id == id) {
-                return Err(Error::Usage(format!("--accounts: {id} is not an active account of the organization")));
+                return Err(Error::Usage(format!(
+                    "--accounts: {id} is not an active account of the organization"
+                )));
             }
         }
     }
@@ -136,7 +158,9 @@ async fn collect_async(options: &CollectOptions, config: &Config, now: fn() -> T
         };
         match &options.regions {
             Some(list) => regions.push(list.clone()),
-            None => match ec2::enabled_regions(&Clients::new(session, &log, session.home_region())).await {
+            None => match ec2::enabled_regions(&Clients::new(session, &log, session.home_region()))
+                .await
+            {
                 Ok(list) => regions.push(list),
                 Err(error) => {
                     let mut error = error;
@@ -150,7 +174,7 @@ async fn collect_async(options: &CollectOptions, config: &Config, now: fn() -> T
 
     // Which accounts are production decides which per-resource calls are worth making.
     let classes = {
-        let mut skeleton = Snapshot::new(now());
+        let mut skeleton = Snapshot::new(now);
         skeleton.accounts = accounts.clone();
         Classification::new(&skeleton, config)
     };
@@ -188,11 +212,16 @@ async fn collect_async(options: &CollectOptions, config: &Config, now: fn() -> T
                     (Data::Rds(data), errors)
                 }
             })));
-            tasks.push(Box::pin(timed(index, Some(region.clone()), "dynamodb", async move {
-                let mut errors = Vec::new();
-                let data = dynamodb::collect(&clients, &mut errors).await;
-                (Data::DynamoDb(data), errors)
-            })));
+            tasks.push(Box::pin(timed(
+                index,
+                Some(region.clone()),
+                "dynamodb",
+                async move {
+                    let mut errors = Vec::new();
+                    let data = dynamodb::collect(&clients, &mut errors).await;
+                    (Data::DynamoDb(data), errors)
+                },
+            )));
         }
     }
 
@@ -200,7 +229,8 @@ async fn collect_async(options: &CollectOptions, config: &Config, now: fn() -> T
         .buffer_unordered(options.concurrency.max(1))
         .collect()
         .await;
-    pieces.sort_by(|a, b| (a.account, &a.region, a.service).cmp(&(b.account, &b.region, b.service)));
+    pieces
+        .sort_by(|a, b| (a.account, &a.region, a.service).cmp(&(b.account, &b.region, b.service)));
 
     // Assemble.
     for (account, session) in accounts.iter_mut().zip(&sessions) {
@@ -235,7 +265,7 @@ async fn collect_async(options: &CollectOptions, config: &Config, now: fn() -> T
         }
     }
 
-    let mut snapshot = Snapshot::new(now());
+    let mut snapshot = Snapshot::new(now);
     snapshot.organization = organization;
     snapshot.accounts = accounts;
     snapshot.errors = errors;
@@ -275,16 +305,21 @@ fn stats(log: &CallLog, seconds: &BTreeMap<&'static str, f64>, wall: Duration) -
         .collect();
     let mut services: BTreeMap<String, ServiceStats> = BTreeMap::new();
     for op in &operations {
-        let entry = services.entry(op.service.clone()).or_insert_with(|| ServiceStats {
-            service: op.service.clone(),
-            ..Default::default()
-        });
+        let entry = services
+            .entry(op.service.clone())
+            .or_insert_with(|| ServiceStats {
+                service: op.service.clone(),
+                ..Default::default()
+            });
         entry.calls += op.calls;
         entry.retries += op.retries;
         entry.errors += op.errors;
     }
     for (task_service, secs) in seconds {
-        if let Some(entry) = services.values_mut().find(|s| s.service.eq_ignore_ascii_case(task_service)) {
+        if let Some(entry) = services
+            .values_mut()
+            .find(|s| s.service.eq_ignore_ascii_case(task_service))
+        {
             entry.seconds = (secs * 1000.0).round() / 1000.0;
         }
     }

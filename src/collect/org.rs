@@ -10,7 +10,9 @@ use aws_types::region::Region;
 
 use super::clients::failure;
 use super::recorder::{CallLog, Recorder};
-use crate::inventory::{Account, CollectionError, OrgUnit, OrgUnitRef, Organization, ServiceControlPolicy};
+use crate::inventory::{
+    Account, CollectionError, OrgUnit, OrgUnitRef, Organization, ServiceControlPolicy,
+};
 
 const SERVICE: &str = "organizations";
 
@@ -22,7 +24,10 @@ pub async fn collect(
     errors: &mut Vec<CollectionError>,
 ) -> Result<(Organization, Vec<Account>), String> {
     // Organizations is a global service served from us-east-1.
-    let config = base.to_builder().region(Region::from_static("us-east-1")).build();
+    let config = base
+        .to_builder()
+        .region(Region::from_static("us-east-1"))
+        .build();
     let client = aws_sdk_organizations::Client::from_conf(
         aws_sdk_organizations::config::Builder::from(&config)
             .interceptor(Recorder(log.clone()))
@@ -37,7 +42,10 @@ pub async fn collect(
     let org = describe.organization();
     let mut organization = Organization {
         id: org.and_then(|o| o.id()).unwrap_or_default().to_owned(),
-        management_account_id: org.and_then(|o| o.master_account_id()).unwrap_or_default().to_owned(),
+        management_account_id: org
+            .and_then(|o| o.master_account_id())
+            .unwrap_or_default()
+            .to_owned(),
         units: Vec::new(),
         service_control_policies: None,
     };
@@ -106,7 +114,10 @@ pub async fn collect(
                 parent_id: Some(parent.clone()),
             });
             let mut child_path = path.clone();
-            child_path.push(OrgUnitRef { id: id.clone(), name });
+            child_path.push(OrgUnitRef {
+                id: id.clone(),
+                name,
+            });
             stack.push((id, child_path));
         }
     }
@@ -122,7 +133,9 @@ pub async fn collect(
     Ok((organization, accounts))
 }
 
-async fn scps(client: &aws_sdk_organizations::Client) -> Result<Vec<ServiceControlPolicy>, CollectionError> {
+async fn scps(
+    client: &aws_sdk_organizations::Client,
+) -> Result<Vec<ServiceControlPolicy>, CollectionError> {
     let summaries = client
         .list_policies()
         .filter(PolicyType::ServiceControlPolicy)
@@ -156,8 +169,15 @@ async fn scps(client: &aws_sdk_organizations::Client) -> Result<Vec<ServiceContr
         policies.push(ServiceControlPolicy {
             name: summary.name().unwrap_or_default().to_owned(),
             arn: summary.arn().map(str::to_owned),
-            document: policy.policy().and_then(|p| p.content()).unwrap_or_default().to_owned(),
-            targets: targets.iter().filter_map(|t| t.target_id().map(str::to_owned)).collect(),
+            document: policy
+                .policy()
+                .and_then(|p| p.content())
+                .unwrap_or_default()
+                .to_owned(),
+            targets: targets
+                .iter()
+                .filter_map(|t| t.target_id().map(str::to_owned))
+                .collect(),
             id,
         });
     }

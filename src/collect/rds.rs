@@ -5,7 +5,9 @@
 use aws_sdk_rds::types::{DbCluster, DbInstance, Tag};
 
 use super::clients::{Clients, failure, timestamp};
-use crate::inventory::{CollectionError, Endpoint, RdsCluster, RdsClusterMember, RdsInstance, Region, Tags};
+use crate::inventory::{
+    CollectionError, Endpoint, RdsCluster, RdsClusterMember, RdsInstance, Region, Tags,
+};
 
 const SERVICE: &str = "rds";
 
@@ -53,12 +55,20 @@ pub async fn collect(clients: &Clients, errors: &mut Vec<CollectionError>) -> Rd
             None
         }
     };
-    RdsData { instances, clusters }
+    RdsData {
+        instances,
+        clusters,
+    }
 }
 
 fn tags(list: &[Tag]) -> Tags {
     list.iter()
-        .filter_map(|t| Some((t.key()?.to_owned(), t.value().unwrap_or_default().to_owned())))
+        .filter_map(|t| {
+            Some((
+                t.key()?.to_owned(),
+                t.value().unwrap_or_default().to_owned(),
+            ))
+        })
         .collect()
 }
 
@@ -81,23 +91,36 @@ fn instance(db: &DbInstance) -> RdsInstance {
         allocated_storage_gib: db.allocated_storage().and_then(|s| u64::try_from(s).ok()),
         multi_az: db.multi_az(),
         cluster_id: db.db_cluster_identifier().map(str::to_owned),
-        read_replica_source: db.read_replica_source_db_instance_identifier().map(str::to_owned),
+        read_replica_source: db
+            .read_replica_source_db_instance_identifier()
+            .map(str::to_owned),
         read_replicas: db.read_replica_db_instance_identifiers().to_vec(),
         deletion_protection: db.deletion_protection(),
         backup_retention_days: days(db.backup_retention_period()),
         latest_restorable_time: db.latest_restorable_time().and_then(timestamp),
         publicly_accessible: db.publicly_accessible(),
-        master_user_secret_arn: db.master_user_secret().and_then(|s| s.secret_arn()).map(str::to_owned),
+        master_user_secret_arn: db
+            .master_user_secret()
+            .and_then(|s| s.secret_arn())
+            .map(str::to_owned),
         endpoint: db.endpoint().and_then(|e| {
             Some(Endpoint {
                 address: e.address()?.to_owned(),
                 port: port(e.port()),
             })
         }),
-        vpc_id: db.db_subnet_group().and_then(|g| g.vpc_id()).map(str::to_owned),
+        vpc_id: db
+            .db_subnet_group()
+            .and_then(|g| g.vpc_id())
+            .map(str::to_owned),
         subnet_ids: db
             .db_subnet_group()
-            .map(|g| g.subnets().iter().filter_map(|s| s.subnet_identifier().map(str::to_owned)).collect())
+            .map(|g| {
+                g.subnets()
+                    .iter()
+                    .filter_map(|s| s.subnet_identifier().map(str::to_owned))
+                    .collect()
+            })
             .unwrap_or_default(),
         security_group_ids: db
             .vpc_security_groups()
@@ -136,7 +159,10 @@ fn cluster(db: &DbCluster) -> RdsCluster {
         backup_retention_days: days(db.backup_retention_period()),
         latest_restorable_time: db.latest_restorable_time().and_then(timestamp),
         publicly_accessible: db.publicly_accessible(),
-        master_user_secret_arn: db.master_user_secret().and_then(|s| s.secret_arn()).map(str::to_owned),
+        master_user_secret_arn: db
+            .master_user_secret()
+            .and_then(|s| s.secret_arn())
+            .map(str::to_owned),
         endpoint: db.endpoint().map(|address| Endpoint {
             address: address.to_owned(),
             port,

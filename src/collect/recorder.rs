@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex};
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::{
-    BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextRef, FinalizerInterceptorContextRef,
+    BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
+    FinalizerInterceptorContextRef,
 };
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
@@ -63,15 +64,24 @@ impl Intercept for Recorder {
         "ringfence-read-only-recorder"
     }
 
-    fn read_before_execution(
+    // The operation's metadata is in the bag from serialization on (client interceptors'
+    // `read_before_execution` runs before the operation configuration is applied).
+    fn read_before_serialization(
         &self,
         _context: &BeforeSerializationInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        let operation = cfg.load::<Metadata>().map(|m| m.name().to_owned()).unwrap_or_default();
+        let operation = cfg
+            .load::<Metadata>()
+            .map(|m| m.name().to_owned())
+            .unwrap_or_default();
         self.0.update(cfg, |c| c.calls += 1);
         if !is_read_only(&operation) {
-            return Err(format!("ringfence refuses to send {operation}: it only sends read operations").into());
+            return Err(format!(
+                "ringfence refuses to send {operation}: it only sends read operations"
+            )
+            .into());
         }
         Ok(())
     }
@@ -105,10 +115,23 @@ mod tests {
 
     #[test]
     fn only_reads_pass() {
-        for op in ["DescribeInstances", "ListRoles", "GetAccountAuthorizationDetails", "SearchTransitGatewayRoutes", "GenerateCredentialReport"] {
+        for op in [
+            "DescribeInstances",
+            "ListRoles",
+            "GetAccountAuthorizationDetails",
+            "SearchTransitGatewayRoutes",
+            "GenerateCredentialReport",
+        ] {
             assert!(is_read_only(op), "{op}");
         }
-        for op in ["DeleteDBInstance", "ModifyInstanceAttribute", "CreateRole", "PutRolePolicy", "TerminateInstances", "AssumeRole"] {
+        for op in [
+            "DeleteDBInstance",
+            "ModifyInstanceAttribute",
+            "CreateRole",
+            "PutRolePolicy",
+            "TerminateInstances",
+            "AssumeRole",
+        ] {
             assert!(!is_read_only(op), "{op}");
         }
     }

@@ -19,7 +19,7 @@ pub use table::render_table;
 
 use crate::checks::{CONTROLS, Finding, Severity, Status};
 use crate::classify::{Classification, EnvClass, PrincipalKind};
-use crate::inventory::{CollectionError, Snapshot};
+use crate::inventory::{CollectionError, CollectionStats, Snapshot};
 use crate::score::{CheckResult, Counts, LevelState, LevelStatus, Scored, level_name};
 use crate::waiver::WaiverState;
 
@@ -74,6 +74,9 @@ pub struct Scope {
     pub regions: Vec<String>,
     /// IAM roles and users by kind.
     pub principals: BTreeMap<PrincipalKind, u64>,
+    /// What live collection cost: API calls, retries, errors and time per service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collection: Option<CollectionStats>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -209,6 +212,7 @@ impl Report {
                 accounts,
                 regions,
                 principals,
+                collection: snapshot.collection.clone(),
             },
             summary: Summary {
                 score: scored.score,

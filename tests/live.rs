@@ -1,0 +1,468 @@
+//! Live collection against the local AWS emulator: an organization of three accounts seeded
+//! through AssumeRole, collected by the real collector through the real CLI.
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+
+use ringfence::collect::recorder::is_read_only;
+use ringfence::inventory::Snapshot;
+use serde_json::Value;
+use support::moto::Moto;
+
+const BIN: &str = env!("CARGO_BIN_EXE_ringfence");
+
+fn ringfence(moto: &Moto, dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(BIN)
+        .current_dir(dir)
+        .envs(moto.env())
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ENDPOINT_URL")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn account<'a>(snapshot: &'a Snapshot, id: &Value) -> &'a ringfence::inventory::Account {
+    snapshot
+        .accounts
+        .iter()
+        .find(|a| a.id == id.as_str().unwrap())
+        .unwrap()
+}
+
+#[test]
+fn collects_an_organization_read_only_across_accounts_and_pages() {
+    let moto = Moto::start();
+    let seeded = moto.seed("small");
+    let dir = tempfile::tempdir().unwrap();
+    let out = ringfence(
+        &moto,
+        dir.path(),
+        &[
+            "collect",
+            "--org",
+            "--endpoint-url",
+            &moto.endpoint,
+            "--regions",
+            "us-east-1,eu-west-1",
+            "-o",
+            "snapshot.json",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("collected 3 accounts, 2 regions"),
+        "{stderr}"
+    );
+    let text = std::fs::read_to_string(dir.path().join("snapshot.json")).unwrap();
+    let snapshot = Snapshot::from_json(text.as_bytes(), "snapshot.json").unwrap();
+    assert!(snapshot.errors.is_empty(), "{:#?}", snapshot.errors);
+
+    // The organization and every account, with their OU paths.
+    let org = snapshot.organization.as_ref().unwrap();
+    assert_eq!(org.management_account_id, "123456789012");
+    assert_eq!(snapshot.accounts.len(), 3);
+    let prod = account(&snapshot, &seeded["accounts"]["acme-prod"]);
+    let sandbox = account(&snapshot, &seeded["accounts"]["acme-sandbox"]);
+    assert_eq!(prod.name.as_deref(), Some("acme-prod"));
+    let path: Vec<&str> = prod.ou_path.iter().map(|u| u.name.as_str()).collect();
+    assert_eq!(path, ["Root", "Workloads"]);
+
+    // Each account's own data, through its own assumed role.
+    let iam = prod.iam.as_ref().unwrap();
+    assert_eq!(
+        iam.roles.len(),
+        122,
+        "120 service roles, the audit role, OrganizationAccountAccessRole"
+    );
+    assert!(iam.roles.iter().all(|r| r.arn.contains(&prod.id)));
+    assert!(
+        iam.roles
+            .iter()
+            .all(|r| r.max_session_duration == Some(3600)),
+        "ListRoles merged in"
+    );
+    let ci = iam.users.iter().find(|u| u.name == "acme-prod-ci").unwrap();
+    assert_eq!(ci.password_enabled, Some(false));
+    assert!(
+        ci.access_keys.as_ref().unwrap()[0].active,
+        "credential report merged in"
+    );
+    // Two service roles, the audit role and the emulator's OrganizationAccountAccessRole.
+    assert_eq!(sandbox.iam.as_ref().unwrap().roles.len(), 4);
+    for region in ["us-east-1", "eu-west-1"] {
+        let r = &prod.regions.as_ref().unwrap()[region];
+        assert_eq!(
+            r.rds_instances.as_ref().unwrap().len(),
+            101,
+            "{region}: RDS paged past 100"
+        );
+        assert_eq!(r.rds_clusters.as_ref().map(Vec::len), Some(0));
+        assert_eq!(
+            r.vpcs
+                .as_ref()
+                .unwrap()
+                .iter()
+                .filter(|v| !v.is_default)
+                .count(),
+            2
+        );
+        let db = r
+            .rds_instances
+            .as_ref()
+            .unwrap()
+            .iter()
+            .find(|d| d.id == "acme-prod-db-0")
+            .unwrap();
+        assert_eq!(
+            (db.deletion_protection, db.backup_retention_days),
+            (Some(true), Some(0))
+        );
+        // Termination protection is read for production instances only.
+        let instances = r.ec2_instances.as_ref().unwrap();
+        assert_eq!(instances.len(), 3);
+        assert_eq!(
+            instances
+                .iter()
+                .filter(|i| i.termination_protection == Some(true))
+                .count(),
+            1
+        );
+        assert!(instances.iter().all(|i| i.termination_protection.is_some()));
+        let sandbox_instances = sandbox.regions.as_ref().unwrap()[region]
+            .ec2_instances
+            .as_ref()
+            .unwrap();
+        assert!(
+            sandbox_instances
+                .iter()
+                .all(|i| i.termination_protection.is_none())
+        );
+        let table = &r.dynamodb_tables.as_ref().unwrap()[0];
+        assert_eq!(table.tags.get("team").map(String::as_str), Some("web"));
+        assert_eq!(
+            table.point_in_time_recovery.as_ref().map(|p| p.enabled),
+            Some(false)
+        );
+    }
+
+    // Every operation sent was a read, and paging happened where the estate needs it.
+    let stats = snapshot.collection.as_ref().unwrap();
+    for op in &stats.operations {
+        assert!(
+            is_read_only(&op.operation),
+            "{} {} is not a read",
+            op.service,
+            op.operation
+        );
+        assert_eq!(op.errors, 0, "{op:?}");
+    }
+    let calls = |op: &str| {
+        stats
+            .operations
+            .iter()
+            .find(|o| o.operation == op)
+            .map_or(0, |o| o.calls)
+    };
+    assert_eq!(
+        calls("DescribeDBInstances"),
+        2 * 2 + 2 * 2,
+        "two pages in each prod region, one elsewhere"
+    );
+    assert_eq!(
+        calls("ListRoles"),
+        2 + 1 + 1,
+        "two pages for prod's 122 roles"
+    );
+    assert_eq!(
+        calls("DescribeInstanceAttribute"),
+        6,
+        "only prod's instances, once each"
+    );
+    let rds = stats.services.iter().find(|s| s.service == "rds").unwrap();
+    assert_eq!(
+        rds.calls,
+        calls("DescribeDBInstances") + calls("DescribeDBClusters")
+    );
+}
+
+#[test]
+fn audits_the_organization_end_to_end_with_the_gate() {
+    let moto = Moto::start();
+    let seeded = moto.seed("small");
+    let dir = tempfile::tempdir().unwrap();
+    let out = ringfence(
+        &moto,
+        dir.path(),
+        &[
+            "audit",
+            "--org",
+            "--endpoint-url",
+            &moto.endpoint,
+            "--regions",
+            "eu-west-1",
+            "-f",
+            "json",
+            "--fail-on",
+            "high",
+            "--save-snapshot",
+            "saved.json",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the seeded databases fail DEL002: {stderr}"
+    );
+    assert!(
+        stderr.starts_with(
+            "ringfence: gate failed: checks at or above high severity not passing: DEL002"
+        ),
+        "{stderr}"
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["scope"]["source"], "live");
+    assert_eq!(report["scope"]["accounts"].as_array().unwrap().len(), 3);
+    let prod_id = seeded["accounts"]["acme-prod"].as_str().unwrap();
+    let failing = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check_id"] == "DEL002" && f["status"] == "fail" && f["account"] == prod_id)
+        .count();
+    assert_eq!(
+        failing, 50,
+        "odd-numbered databases of 101 lack deletion protection"
+    );
+    let services: Vec<&str> = report["scope"]["collection"]["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["service"].as_str().unwrap())
+        .collect();
+    for service in ["ec2", "iam", "organizations", "rds", "sts"] {
+        assert!(
+            services.contains(&service),
+            "{service} missing from {services:?}"
+        );
+    }
+    // The saved snapshot evaluates to the same findings.
+    let again = Command::new(BIN)
+        .current_dir(dir.path())
+        .args(["evaluate", "saved.json", "-f", "json"])
+        .output()
+        .unwrap();
+    let evaluated: Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(evaluated["findings"], report["findings"]);
+}
+
+/// A fake AWS endpoint: the caller's identity answers, AssumeRole is denied, and every other
+/// call fails with HTTP 500 — what a broken or hostile service looks like.
+fn fake_aws() -> String {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut length = 0;
+                let mut target = String::new();
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    if target.is_empty() {
+                        target = line.clone();
+                    }
+                    if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                        length = value.trim().parse().unwrap_or(0);
+                    }
+                    if line == "\r\n" {
+                        break;
+                    }
+                }
+                let mut body = vec![0; length];
+                let _ = reader.read_exact(&mut body);
+                let body = String::from_utf8_lossy(&body);
+                let (status, xml) = if body.contains("Action=GetCallerIdentity") {
+                    (
+                        "200 OK",
+                        "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/auditor</Arn><UserId>AIDAEXAMPLE</UserId><Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>",
+                    )
+                } else if body.contains("Action=AssumeRole") {
+                    (
+                        "403 Forbidden",
+                        "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User is not authorized to perform: sts:AssumeRole</Message></Error><RequestId>1</RequestId></ErrorResponse>",
+                    )
+                } else {
+                    (
+                        "500 Internal Server Error",
+                        "<Error><Code>InternalError</Code><Message>the fake service is broken</Message></Error>",
+                    )
+                };
+                let mut stream = reader.into_inner();
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{xml}",
+                    xml.len()
+                );
+            });
+        }
+    });
+    endpoint
+}
+
+#[test]
+fn denied_roles_and_failing_services_become_error_records_not_an_abort() {
+    let endpoint = fake_aws();
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .current_dir(dir.path())
+        .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+        .env(
+            "AWS_SECRET_ACCESS_KEY",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        )
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ENDPOINT_URL")
+        .args([
+            "collect",
+            "--endpoint-url",
+            &endpoint,
+            "--regions",
+            "us-east-1",
+            "--accounts",
+            "123456789012,999999999999",
+            "-o",
+            "snapshot.json",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the caller's account is reachable: {stderr}"
+    );
+    let text = std::fs::read_to_string(dir.path().join("snapshot.json")).unwrap();
+    let snapshot = Snapshot::from_json(text.as_bytes(), "snapshot.json").unwrap();
+
+    // The account whose role was denied: no data, one error record naming the call.
+    let other = snapshot
+        .accounts
+        .iter()
+        .find(|a| a.id == "999999999999")
+        .unwrap();
+    assert!(other.regions.is_none() && other.iam.is_none());
+    let denied = snapshot
+        .errors
+        .iter()
+        .find(|e| e.account_id.as_deref() == Some("999999999999"))
+        .unwrap();
+    assert_eq!(
+        (denied.service.as_str(), denied.operation.as_str()),
+        ("sts", "AssumeRole")
+    );
+    assert!(
+        denied.message.contains("RingfenceAudit"),
+        "{}",
+        denied.message
+    );
+
+    // The caller's account: every failing service is a record, every list stays "not collected".
+    let own = snapshot
+        .accounts
+        .iter()
+        .find(|a| a.id == "123456789012")
+        .unwrap();
+    assert!(own.iam.is_none());
+    let region = &own.regions.as_ref().unwrap()["us-east-1"];
+    assert!(
+        region.rds_instances.is_none()
+            && region.ec2_instances.is_none()
+            && region.dynamodb_tables.is_none()
+    );
+    for (service, operation) in [
+        ("iam", "GetAccountAuthorizationDetails"),
+        ("rds", "DescribeDBInstances"),
+        ("ec2", "DescribeVpcs"),
+        ("dynamodb", "ListTables"),
+    ] {
+        let error = snapshot
+            .errors
+            .iter()
+            .find(|e| e.service == service && e.operation == operation)
+            .unwrap_or_else(|| {
+                panic!(
+                    "no error record for {service}:{operation}: {:#?}",
+                    snapshot.errors
+                )
+            });
+        assert_eq!(error.account_id.as_deref(), Some("123456789012"));
+        if service != "iam" {
+            assert_eq!(error.region.as_deref(), Some("us-east-1"));
+        }
+    }
+    // Retried before giving up.
+    let stats = snapshot.collection.as_ref().unwrap();
+    let rds = stats
+        .operations
+        .iter()
+        .find(|o| o.operation == "DescribeDBInstances")
+        .unwrap();
+    assert_eq!((rds.calls, rds.errors), (1, 1));
+    assert!(rds.retries >= 2, "{rds:?}");
+
+    // Evaluating it: unknown, never pass.
+    let out = Command::new(BIN)
+        .current_dir(dir.path())
+        .args([
+            "evaluate",
+            "snapshot.json",
+            "-f",
+            "json",
+            "--fail-on",
+            "high",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let del002 = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "DEL002")
+        .unwrap();
+    assert_eq!(del002["status"], "unknown");
+}
+
+#[test]
+fn no_credentials_exits_three_with_how_to_provide_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .current_dir(dir.path())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", dir.path())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_REGION", "us-east-1")
+        .args(["audit", "--endpoint-url", "http://127.0.0.1:9"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("no AWS credentials could be used"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--profile"), "{stderr}");
+}
