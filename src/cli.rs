@@ -45,11 +45,11 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct AuditArgs {
     /// Audit the embedded demo organization instead of AWS
-    #[arg(long, conflicts_with = "snapshot")]
+    #[arg(long, conflicts_with_all = ["snapshot", "org", "accounts", "regions", "profile", "endpoint_url", "concurrency", "role_name"])]
     pub demo: bool,
 
     /// Audit a saved inventory snapshot instead of AWS
-    #[arg(long, value_name = "FILE", conflicts_with = "save_snapshot")]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["save_snapshot", "org", "accounts", "regions", "profile", "endpoint_url", "concurrency", "role_name"])]
     pub snapshot: Option<PathBuf>,
 
     /// Also save the collected inventory to FILE (live audits only)
