@@ -143,6 +143,22 @@ impl AccountSession {
         }
     }
 
+    /// An S3 client for buckets of `region`. Path-style addressing when an endpoint is set, so
+    /// that local endpoints work.
+    pub fn s3_client(&self, log: &Arc<CallLog>, region: &str) -> aws_sdk_s3::Client {
+        let config = self
+            .config
+            .to_builder()
+            .region(Region::new(region.to_owned()))
+            .build();
+        let conf = aws_sdk_s3::config::Builder::from(&config)
+            .interceptor(Recorder(log.clone()))
+            .retry_partition(RetryPartition::new(format!("{}-{region}-s3", self.account)))
+            .force_path_style(self.config.endpoint_url().is_some())
+            .build();
+        aws_sdk_s3::Client::from_conf(conf)
+    }
+
     /// The region the session was configured with.
     pub fn home_region(&self) -> &str {
         self.config.region().map_or("us-east-1", |r| r.as_ref())
@@ -156,6 +172,13 @@ pub struct Clients {
     pub rds: aws_sdk_rds::Client,
     pub dynamodb: aws_sdk_dynamodb::Client,
     pub iam: aws_sdk_iam::Client,
+    pub cloudtrail: aws_sdk_cloudtrail::Client,
+    pub events: aws_sdk_eventbridge::Client,
+    pub logs: aws_sdk_cloudwatchlogs::Client,
+    pub cloudwatch: aws_sdk_cloudwatch::Client,
+    pub cloudformation: aws_sdk_cloudformation::Client,
+    pub rbin: aws_sdk_rbin::Client,
+    pub ram: aws_sdk_ram::Client,
     pub region: String,
 }
 
@@ -182,6 +205,18 @@ impl Clients {
             rds: client!(aws_sdk_rds, &config, log, partition("rds")),
             dynamodb: client!(aws_sdk_dynamodb, &config, log, partition("dynamodb")),
             iam: client!(aws_sdk_iam, &config, log, partition("iam")),
+            cloudtrail: client!(aws_sdk_cloudtrail, &config, log, partition("cloudtrail")),
+            events: client!(aws_sdk_eventbridge, &config, log, partition("events")),
+            logs: client!(aws_sdk_cloudwatchlogs, &config, log, partition("logs")),
+            cloudwatch: client!(aws_sdk_cloudwatch, &config, log, partition("cloudwatch")),
+            cloudformation: client!(
+                aws_sdk_cloudformation,
+                &config,
+                log,
+                partition("cloudformation")
+            ),
+            rbin: client!(aws_sdk_rbin, &config, log, partition("rbin")),
+            ram: client!(aws_sdk_ram, &config, log, partition("ram")),
             region: region.to_owned(),
         }
     }

@@ -1,5 +1,6 @@
 //! EC2: enabled regions, the network (VPCs, subnets, route tables, security groups, peering
-//! connections) and instances, with termination protection read only for instances in scope
+//! connections, transit gateways with their attachments and route tables, VPN connections),
+//! whether snapshots and AMIs are owned, and instances, with termination protection read only for instances in scope
 //! (production and not owned by an Auto Scaling group): that attribute has no bulk form.
 
 use aws_sdk_ec2::types::{
@@ -11,7 +12,8 @@ use futures::StreamExt;
 use super::clients::{Clients, failure, timestamp};
 use crate::inventory::{
     CollectionError, Ec2Instance, PeeringSide, Region, Route, RouteState, RouteTable, RouteTarget,
-    SecurityGroup, SecurityGroupRule, Subnet, Tags, Vpc, VpcPeeringConnection,
+    SecurityGroup, SecurityGroupRule, Subnet, Tags, TransitGateway, TransitGatewayAttachment,
+    TransitGatewayRoute, TransitGatewayRouteTable, Vpc, VpcPeeringConnection, VpnConnection,
 };
 
 const SERVICE: &str = "ec2";
@@ -38,6 +40,12 @@ pub async fn enabled_regions(clients: &Clients) -> Result<Vec<String>, Collectio
 
 #[derive(Default)]
 pub struct Ec2Data {
+    transit_gateways: Option<Vec<TransitGateway>>,
+    attachments: Option<Vec<TransitGatewayAttachment>>,
+    tgw_route_tables: Option<Vec<TransitGatewayRouteTable>>,
+    vpn_connections: Option<Vec<VpnConnection>>,
+    owns_snapshots: Option<bool>,
+    owns_images: Option<bool>,
     vpcs: Option<Vec<Vpc>>,
     subnets: Option<Vec<Subnet>>,
     route_tables: Option<Vec<RouteTable>>,
@@ -54,6 +62,12 @@ impl Ec2Data {
         region.security_groups = self.security_groups;
         region.vpc_peering_connections = self.peerings;
         region.ec2_instances = self.instances;
+        region.transit_gateways = self.transit_gateways;
+        region.transit_gateway_attachments = self.attachments;
+        region.transit_gateway_route_tables = self.tgw_route_tables;
+        region.vpn_connections = self.vpn_connections;
+        region.owns_ebs_snapshots = self.owns_snapshots;
+        region.owns_images = self.owns_images;
     }
 }
 
@@ -190,6 +204,199 @@ pub async fn collect(
             }
         }
     );
+
+    data.transit_gateways = list!(
+        ec2.describe_transit_gateways().max_results(1000),
+        "DescribeTransitGateways",
+        |t: &aws_sdk_ec2::types::TransitGateway| TransitGateway {
+            id: t.transit_gateway_id().unwrap_or_default().to_owned(),
+            owner_id: t.owner_id().unwrap_or_default().to_owned(),
+            state: t.state().map(|x| x.as_str().to_owned()).unwrap_or_default(),
+            default_association_route_table_id: t
+                .options()
+                .and_then(|o| o.association_default_route_table_id())
+                .map(str::to_owned),
+            default_propagation_route_table_id: t
+                .options()
+                .and_then(|o| o.propagation_default_route_table_id())
+                .map(str::to_owned),
+            tags: tags(t.tags()),
+        }
+    );
+    data.attachments = list!(
+        ec2.describe_transit_gateway_attachments().max_results(1000),
+        "DescribeTransitGatewayAttachments",
+        |a: &aws_sdk_ec2::types::TransitGatewayAttachment| TransitGatewayAttachment {
+            id: a
+                .transit_gateway_attachment_id()
+                .unwrap_or_default()
+                .to_owned(),
+            transit_gateway_id: a.transit_gateway_id().unwrap_or_default().to_owned(),
+            transit_gateway_owner_id: a.transit_gateway_owner_id().unwrap_or_default().to_owned(),
+            resource_type: a
+                .resource_type()
+                .map(|x| x.as_str().to_owned())
+                .unwrap_or_default(),
+            resource_id: a.resource_id().map(str::to_owned),
+            resource_owner_id: a.resource_owner_id().map(str::to_owned),
+            peer_region: None,
+            state: a.state().map(|x| x.as_str().to_owned()).unwrap_or_default(),
+            association_route_table_id: a
+                .association()
+                .and_then(|x| x.transit_gateway_route_table_id())
+                .map(str::to_owned),
+            tags: tags(a.tags()),
+        }
+    );
+    let tables: Option<Vec<TransitGatewayRouteTable>> = list!(
+        ec2.describe_transit_gateway_route_tables()
+            .max_results(1000),
+        "DescribeTransitGatewayRouteTables",
+        |t: &aws_sdk_ec2::types::TransitGatewayRouteTable| TransitGatewayRouteTable {
+            id: t
+                .transit_gateway_route_table_id()
+                .unwrap_or_default()
+                .to_owned(),
+            transit_gateway_id: t.transit_gateway_id().unwrap_or_default().to_owned(),
+            default_association: t.default_association_route_table().unwrap_or(false),
+            default_propagation: t.default_propagation_route_table().unwrap_or(false),
+            associations: None,
+            propagations: None,
+            routes: None,
+        }
+    );
+    if let Some(mut tables) = tables {
+        // One call of each kind per route table: there is no bulk form.
+        for table in &mut tables {
+            table.associations = list!(
+                ec2.get_transit_gateway_route_table_associations()
+                    .transit_gateway_route_table_id(&table.id)
+                    .max_results(1000),
+                "GetTransitGatewayRouteTableAssociations",
+                |a: &aws_sdk_ec2::types::TransitGatewayRouteTableAssociation| a
+                    .transit_gateway_attachment_id()
+                    .unwrap_or_default()
+                    .to_owned()
+            );
+            table.propagations = list!(
+                ec2.get_transit_gateway_route_table_propagations()
+                    .transit_gateway_route_table_id(&table.id)
+                    .max_results(1000),
+                "GetTransitGatewayRouteTablePropagations",
+                |p: &aws_sdk_ec2::types::TransitGatewayRouteTablePropagation| p
+                    .transit_gateway_attachment_id()
+                    .unwrap_or_default()
+                    .to_owned()
+            );
+            table.routes = match ec2
+                .search_transit_gateway_routes()
+                .transit_gateway_route_table_id(&table.id)
+                .filters(
+                    Filter::builder()
+                        .name("type")
+                        .values("static")
+                        .values("propagated")
+                        .build(),
+                )
+                .max_results(1000)
+                .send()
+                .await
+            {
+                Ok(out) if out.additional_routes_available() == Some(true) => {
+                    errors.push(CollectionError {
+                        service: SERVICE.into(),
+                        operation: "SearchTransitGatewayRoutes".into(),
+                        message: format!("route table {} has more than 1000 routes; its routes were not collected", table.id),
+                        ..Default::default()
+                    });
+                    None
+                }
+                Ok(out) => Some(
+                    out.routes()
+                        .iter()
+                        .map(|r| TransitGatewayRoute {
+                            destination: r
+                                .destination_cidr_block()
+                                .or(r.prefix_list_id())
+                                .unwrap_or_default()
+                                .to_owned(),
+                            route_type: r
+                                .r#type()
+                                .map(|t| t.as_str().to_owned())
+                                .unwrap_or_default(),
+                            state: if r.state().map(|s| s.as_str()) == Some("blackhole") {
+                                RouteState::Blackhole
+                            } else {
+                                RouteState::Active
+                            },
+                            attachment_ids: r
+                                .transit_gateway_attachments()
+                                .iter()
+                                .filter_map(|a| {
+                                    a.transit_gateway_attachment_id().map(str::to_owned)
+                                })
+                                .collect(),
+                        })
+                        .collect(),
+                ),
+                Err(err) => {
+                    errors.push(failure(SERVICE, "SearchTransitGatewayRoutes", &err));
+                    None
+                }
+            };
+        }
+        data.tgw_route_tables = Some(tables);
+    }
+    data.vpn_connections = match ec2.describe_vpn_connections().send().await {
+        Ok(out) => Some(
+            out.vpn_connections()
+                .iter()
+                .map(|v| VpnConnection {
+                    id: v.vpn_connection_id().unwrap_or_default().to_owned(),
+                    state: v.state().map(|s| s.as_str().to_owned()).unwrap_or_default(),
+                    customer_gateway_id: v.customer_gateway_id().map(str::to_owned),
+                    vpn_gateway_id: v.vpn_gateway_id().map(str::to_owned),
+                    transit_gateway_id: v.transit_gateway_id().map(str::to_owned),
+                    static_routes: v
+                        .routes()
+                        .iter()
+                        .filter_map(|r| r.destination_cidr_block().map(str::to_owned))
+                        .collect(),
+                })
+                .collect(),
+        ),
+        Err(err) => {
+            errors.push(failure(SERVICE, "DescribeVpnConnections", &err));
+            None
+        }
+    };
+    // Whether the account owns any snapshot or AMI here: one small page each is enough.
+    data.owns_snapshots = match ec2
+        .describe_snapshots()
+        .owner_ids("self")
+        .max_results(5)
+        .send()
+        .await
+    {
+        Ok(out) => Some(!out.snapshots().is_empty()),
+        Err(err) => {
+            errors.push(failure(SERVICE, "DescribeSnapshots", &err));
+            None
+        }
+    };
+    data.owns_images = match ec2
+        .describe_images()
+        .owners("self")
+        .max_results(5)
+        .send()
+        .await
+    {
+        Ok(out) => Some(!out.images().is_empty()),
+        Err(err) => {
+            errors.push(failure(SERVICE, "DescribeImages", &err));
+            None
+        }
+    };
 
     // Instances: terminated ones are gone and are left out.
     let reservations = ec2

@@ -9,9 +9,12 @@ mod clients;
 mod dynamodb;
 mod ec2;
 mod iam;
+mod logging;
+mod ops;
 mod org;
 mod rds;
 pub mod recorder;
+mod s3;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -54,16 +57,18 @@ struct Piece {
     account: usize,
     region: Option<String>,
     service: &'static str,
-    elapsed: Duration,
     data: Data,
     errors: Vec<CollectionError>,
 }
 
 enum Data {
     Iam(Option<crate::inventory::Iam>),
+    S3(Option<Vec<crate::inventory::Bucket>>),
     Ec2(Box<ec2::Ec2Data>),
     Rds(rds::RdsData),
     DynamoDb(Option<Vec<crate::inventory::DynamoDbTable>>),
+    Logging(logging::LoggingData),
+    Ops(ops::OpsData),
 }
 
 /// Collects the estate. Blocks on its own runtime.
@@ -184,16 +189,22 @@ async fn collect_async(
         let Some(session) = session else { continue };
         let prod = classes.account(&account.id).class != EnvClass::Nonprod;
         let global = Clients::new(session, &log, session.home_region());
-        tasks.push(Box::pin(timed(index, None, "iam", async move {
+        tasks.push(Box::pin(task(index, None, "iam", async move {
             let mut errors = Vec::new();
             let iam = iam::collect(&global, &mut errors).await;
             (Data::Iam(iam), errors)
+        })));
+        let log_ref = &log;
+        tasks.push(Box::pin(task(index, None, "s3", async move {
+            let mut errors = Vec::new();
+            let buckets = s3::collect(session, log_ref, &mut errors).await;
+            (Data::S3(buckets), errors)
         })));
         for region in &regions[index] {
             let clients = Clients::new(session, &log, region);
             let classes = &classes;
             let account_id = account.id.clone();
-            tasks.push(Box::pin(timed(index, Some(region.clone()), "ec2", {
+            tasks.push(Box::pin(task(index, Some(region.clone()), "ec2", {
                 let clients = clients.clone();
                 async move {
                     let mut errors = Vec::new();
@@ -204,7 +215,7 @@ async fn collect_async(
                     (Data::Ec2(Box::new(data)), errors)
                 }
             })));
-            tasks.push(Box::pin(timed(index, Some(region.clone()), "rds", {
+            tasks.push(Box::pin(task(index, Some(region.clone()), "rds", {
                 let clients = clients.clone();
                 async move {
                     let mut errors = Vec::new();
@@ -212,7 +223,23 @@ async fn collect_async(
                     (Data::Rds(data), errors)
                 }
             })));
-            tasks.push(Box::pin(timed(
+            tasks.push(Box::pin(task(index, Some(region.clone()), "logging", {
+                let clients = clients.clone();
+                async move {
+                    let mut errors = Vec::new();
+                    let data = logging::collect(&clients, &mut errors).await;
+                    (Data::Logging(data), errors)
+                }
+            })));
+            tasks.push(Box::pin(task(index, Some(region.clone()), "ops", {
+                let clients = clients.clone();
+                async move {
+                    let mut errors = Vec::new();
+                    let data = ops::collect(&clients, &mut errors).await;
+                    (Data::Ops(data), errors)
+                }
+            })));
+            tasks.push(Box::pin(task(
                 index,
                 Some(region.clone()),
                 "dynamodb",
@@ -238,13 +265,11 @@ async fn collect_async(
             account.regions = Some(BTreeMap::new());
         }
     }
-    let mut seconds: BTreeMap<&'static str, f64> = BTreeMap::new();
     for piece in pieces {
-        *seconds.entry(piece.service).or_default() += piece.elapsed.as_secs_f64();
         let account = &mut accounts[piece.account];
         for mut error in piece.errors {
             error.account_id = Some(account.id.clone());
-            if error.region.is_none() && piece.service != "iam" {
+            if error.region.is_none() && piece.region.is_some() {
                 error.region = piece.region.clone();
             }
             errors.push(error);
@@ -258,9 +283,12 @@ async fn collect_async(
         });
         match (piece.data, region) {
             (Data::Iam(iam), _) => account.iam = iam,
+            (Data::S3(buckets), _) => account.s3_buckets = buckets,
             (Data::Ec2(data), Some(region)) => data.apply(region),
             (Data::Rds(data), Some(region)) => data.apply(region),
             (Data::DynamoDb(tables), Some(region)) => region.dynamodb_tables = tables,
+            (Data::Logging(data), Some(region)) => data.apply(region),
+            (Data::Ops(data), Some(region)) => data.apply(region),
             _ => {}
         }
     }
@@ -269,38 +297,37 @@ async fn collect_async(
     snapshot.organization = organization;
     snapshot.accounts = accounts;
     snapshot.errors = errors;
-    snapshot.collection = Some(stats(&log, &seconds, started.elapsed()));
+    snapshot.collection = Some(stats(&log, started.elapsed()));
     snapshot.normalize();
     Ok(snapshot)
 }
 
-/// Runs a task and notes how long it took.
-async fn timed<F>(account: usize, region: Option<String>, service: &'static str, work: F) -> Piece
+/// Runs a task and labels what it brings back.
+async fn task<F>(account: usize, region: Option<String>, service: &'static str, work: F) -> Piece
 where
     F: std::future::Future<Output = (Data, Vec<CollectionError>)>,
 {
-    let started = Instant::now();
     let (data, errors) = work.await;
     Piece {
         account,
         region,
         service,
-        elapsed: started.elapsed(),
         data,
         errors,
     }
 }
 
-fn stats(log: &CallLog, seconds: &BTreeMap<&'static str, f64>, wall: Duration) -> CollectionStats {
+fn stats(log: &CallLog, wall: Duration) -> CollectionStats {
     let counts = log.snapshot();
     let operations: Vec<CallStats> = counts
         .iter()
         .map(|((service, operation), c)| CallStats {
-            service: service.to_lowercase(),
+            service: recorder::iam_prefix(service),
             operation: operation.clone(),
             calls: c.calls,
             retries: c.attempts.saturating_sub(c.calls),
             errors: c.errors,
+            seconds: (c.seconds * 1000.0).round() / 1000.0,
         })
         .collect();
     let mut services: BTreeMap<String, ServiceStats> = BTreeMap::new();
@@ -315,13 +342,13 @@ fn stats(log: &CallLog, seconds: &BTreeMap<&'static str, f64>, wall: Duration) -
         entry.retries += op.retries;
         entry.errors += op.errors;
     }
-    for (task_service, secs) in seconds {
-        if let Some(entry) = services
-            .values_mut()
-            .find(|s| s.service.eq_ignore_ascii_case(task_service))
-        {
-            entry.seconds = (secs * 1000.0).round() / 1000.0;
+    for op in &operations {
+        if let Some(entry) = services.get_mut(&op.service) {
+            entry.seconds += op.seconds;
         }
+    }
+    for entry in services.values_mut() {
+        entry.seconds = (entry.seconds * 1000.0).round() / 1000.0;
     }
     CollectionStats {
         wall_seconds: (wall.as_secs_f64() * 1000.0).round() / 1000.0,

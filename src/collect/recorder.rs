@@ -12,7 +12,9 @@ use aws_smithy_runtime_api::client::interceptors::context::{
 };
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_types::config_bag::ConfigBag;
+use std::time::Instant;
+
+use aws_smithy_types::config_bag::{ConfigBag, Storable, StoreReplace};
 
 /// Operation name prefixes that only read.
 const READ_PREFIXES: &[&str] = &["Describe", "List", "Get", "Search", "Lookup"];
@@ -24,12 +26,32 @@ pub fn is_read_only(operation: &str) -> bool {
     READ_PREFIXES.iter().any(|p| operation.starts_with(p)) || READ_EXCEPTIONS.contains(&operation)
 }
 
+/// The IAM action prefix of a service as the SDK names it (`EC2` → `ec2`,
+/// `CloudWatch Logs` → `logs`, `EventBridge` → `events`).
+pub fn iam_prefix(sdk_service: &str) -> String {
+    match sdk_service.to_lowercase().as_str() {
+        "cloudwatch logs" => "logs".to_owned(),
+        "eventbridge" => "events".to_owned(),
+        other => other.replace(' ', ""),
+    }
+}
+
 /// Counts for one operation.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct OperationCount {
     pub calls: u64,
     pub attempts: u64,
     pub errors: u64,
+    /// Summed duration of the calls, retries and backoff included.
+    pub seconds: f64,
+}
+
+/// When a call started, kept in the call's config bag.
+#[derive(Debug, Clone, Copy)]
+struct CallStart(Instant);
+
+impl Storable for CallStart {
+    type Storer = StoreReplace<Self>;
 }
 
 /// What was sent, by (service, operation). Shared by every client of a collection.
@@ -77,6 +99,7 @@ impl Intercept for Recorder {
             .map(|m| m.name().to_owned())
             .unwrap_or_default();
         self.0.update(cfg, |c| c.calls += 1);
+        cfg.interceptor_state().store_put(CallStart(Instant::now()));
         if !is_read_only(&operation) {
             return Err(format!(
                 "ringfence refuses to send {operation}: it only sends read operations"
@@ -102,9 +125,16 @@ impl Intercept for Recorder {
         _runtime_components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        if matches!(context.output_or_error(), Some(Err(_))) {
-            self.0.update(cfg, |c| c.errors += 1);
-        }
+        let failed = matches!(context.output_or_error(), Some(Err(_)));
+        let elapsed = cfg
+            .load::<CallStart>()
+            .map_or(0.0, |start| start.0.elapsed().as_secs_f64());
+        self.0.update(cfg, |c| {
+            c.seconds += elapsed;
+            if failed {
+                c.errors += 1;
+            }
+        });
         Ok(())
     }
 }

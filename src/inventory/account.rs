@@ -144,12 +144,12 @@ pub struct Region {
     // --- compute ---
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ec2_instances: Option<Vec<Ec2Instance>>,
-    /// Number of EBS snapshots owned by the account in this region.
+    /// Whether the account owns any EBS snapshot in this region.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owned_ebs_snapshots: Option<u64>,
-    /// Number of AMIs owned by the account in this region.
+    pub owns_ebs_snapshots: Option<bool>,
+    /// Whether the account owns any AMI in this region.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owned_images: Option<u64>,
+    pub owns_images: Option<bool>,
     // --- data ---
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rds_instances: Option<Vec<RdsInstance>>,

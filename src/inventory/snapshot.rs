@@ -55,8 +55,8 @@ pub struct ServiceStats {
     pub retries: u64,
     /// Calls that failed after their retries.
     pub errors: u64,
-    /// Time spent collecting from the service, summed over accounts and regions (tasks run in
-    /// parallel, so the sum can exceed the wall time).
+    /// Duration of the service's calls, retries included, summed (calls run in parallel, so
+    /// the sum can exceed the wall time).
     pub seconds: f64,
 }
 
@@ -68,6 +68,7 @@ pub struct CallStats {
     pub calls: u64,
     pub retries: u64,
     pub errors: u64,
+    pub seconds: f64,
 }
 
 impl Snapshot {
