@@ -6,7 +6,7 @@ mod support;
 use std::path::Path;
 use std::process::Command;
 
-use ringfence::collect::recorder::is_read_only;
+use ringfence::collect::recorder::{audit_policy_actions, iam_action, is_read_only};
 use ringfence::inventory::Snapshot;
 use serde_json::Value;
 use support::moto::Moto;
@@ -200,6 +200,15 @@ fn collects_an_organization_read_only_across_accounts_and_pages() {
             || (op.service.as_str(), op.operation.as_str()) == ("ram", "ListPrincipals");
         assert_eq!(op.errors == 0, !emulator_gap, "{op:?}");
     }
+    // What was sent is what the shipped audit policy allows.
+    for op in &stats.operations {
+        if let Some(action) = iam_action(&op.service, &op.operation) {
+            assert!(
+                audit_policy_actions().contains(&action),
+                "{action} was sent but is not in the audit policy"
+            );
+        }
+    }
     let rbin = stats
         .operations
         .iter()
@@ -234,8 +243,11 @@ fn collects_an_organization_read_only_across_accounts_and_pages() {
     let rds = stats.services.iter().find(|s| s.service == "rds").unwrap();
     assert_eq!(
         rds.calls,
-        calls("DescribeDBInstances") + calls("DescribeDBClusters")
+        calls("DescribeDBInstances")
+            + calls("DescribeDBClusters")
+            + calls("DescribeGlobalClusters")
     );
+    assert_eq!(calls("DescribeGlobalClusters"), 3, "once per account");
 }
 
 #[test]

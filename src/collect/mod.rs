@@ -64,6 +64,7 @@ struct Piece {
 enum Data {
     Iam(Option<crate::inventory::Iam>),
     S3(Option<Vec<crate::inventory::Bucket>>),
+    GlobalClusters(Option<Vec<crate::inventory::RdsGlobalCluster>>),
     Ec2(Box<ec2::Ec2Data>),
     Rds(rds::RdsData),
     DynamoDb(Option<Vec<crate::inventory::DynamoDbTable>>),
@@ -194,6 +195,12 @@ async fn collect_async(
             let iam = iam::collect(&global, &mut errors).await;
             (Data::Iam(iam), errors)
         })));
+        let home = Clients::new(session, &log, session.home_region());
+        tasks.push(Box::pin(task(index, None, "rds-global", async move {
+            let mut errors = Vec::new();
+            let clusters = rds::global_clusters(&home, &mut errors).await;
+            (Data::GlobalClusters(clusters), errors)
+        })));
         let log_ref = &log;
         tasks.push(Box::pin(task(index, None, "s3", async move {
             let mut errors = Vec::new();
@@ -284,6 +291,7 @@ async fn collect_async(
         match (piece.data, region) {
             (Data::Iam(iam), _) => account.iam = iam,
             (Data::S3(buckets), _) => account.s3_buckets = buckets,
+            (Data::GlobalClusters(clusters), _) => account.rds_global_clusters = clusters,
             (Data::Ec2(data), Some(region)) => data.apply(region),
             (Data::Rds(data), Some(region)) => data.apply(region),
             (Data::DynamoDb(tables), Some(region)) => region.dynamodb_tables = tables,

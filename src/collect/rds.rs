@@ -6,7 +6,8 @@ use aws_sdk_rds::types::{DbCluster, DbInstance, Tag};
 
 use super::clients::{Clients, failure, timestamp};
 use crate::inventory::{
-    CollectionError, Endpoint, RdsCluster, RdsClusterMember, RdsInstance, Region, Tags,
+    CollectionError, Endpoint, RdsCluster, RdsClusterMember, RdsGlobalCluster,
+    RdsGlobalClusterMember, RdsInstance, Region, Tags,
 };
 
 const SERVICE: &str = "rds";
@@ -178,5 +179,44 @@ fn cluster(db: &DbCluster) -> RdsCluster {
         // (DescribeDBClusterAutomatedBackups), which this collector does not call yet.
         cross_region_backup_replications: None,
         tags: tags(db.tag_list()),
+    }
+}
+
+/// Aurora global databases: one account-wide listing.
+pub async fn global_clusters(
+    clients: &Clients,
+    errors: &mut Vec<CollectionError>,
+) -> Option<Vec<RdsGlobalCluster>> {
+    match clients
+        .rds
+        .describe_global_clusters()
+        .max_records(100)
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+    {
+        Ok(list) => Some(
+            list.iter()
+                .map(|g| RdsGlobalCluster {
+                    id: g.global_cluster_identifier().unwrap_or_default().to_owned(),
+                    arn: g.global_cluster_arn().unwrap_or_default().to_owned(),
+                    deletion_protection: g.deletion_protection(),
+                    members: g
+                        .global_cluster_members()
+                        .iter()
+                        .map(|m| RdsGlobalClusterMember {
+                            cluster_arn: m.db_cluster_arn().unwrap_or_default().to_owned(),
+                            writer: m.is_writer().unwrap_or(false),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        ),
+        Err(err) => {
+            errors.push(failure(SERVICE, "DescribeGlobalClusters", &err));
+            None
+        }
     }
 }

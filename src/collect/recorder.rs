@@ -1,8 +1,8 @@
 //! Every operation the collector sends passes through [`Recorder`]: it counts calls, attempts
 //! and errors per operation, and refuses any operation that is not a read before it is sent.
 
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
@@ -24,6 +24,39 @@ const READ_EXCEPTIONS: &[&str] = &["GenerateCredentialReport"];
 /// Whether an operation only reads.
 pub fn is_read_only(operation: &str) -> bool {
     READ_PREFIXES.iter().any(|p| operation.starts_with(p)) || READ_EXCEPTIONS.contains(&operation)
+}
+
+/// The IAM policy the audit role needs, as shipped in `deploy/`.
+pub const AUDIT_POLICY: &str = include_str!("../../deploy/ringfence-audit-policy.json");
+
+/// The actions of [`AUDIT_POLICY`]: the only ones the collector sends (besides
+/// `sts:GetCallerIdentity`, which needs no permission).
+pub fn audit_policy_actions() -> &'static BTreeSet<String> {
+    static ACTIONS: LazyLock<BTreeSet<String>> = LazyLock::new(|| {
+        // Compiled in and checked by the tests: a parse failure is a build defect.
+        let policy: serde_json::Value = serde_json::from_str(AUDIT_POLICY).unwrap_or_default();
+        policy["Statement"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|s| s["Action"].as_array().into_iter().flatten())
+            .filter_map(|a| a.as_str().map(str::to_owned))
+            .collect()
+    });
+    &ACTIONS
+}
+
+/// The IAM action an operation needs (`s3` `ListBuckets` → `s3:ListAllMyBuckets`), or `None`
+/// for one that needs no permission.
+pub fn iam_action(service: &str, operation: &str) -> Option<String> {
+    match (service, operation) {
+        ("sts", "GetCallerIdentity") => None,
+        ("s3", "ListBuckets") => Some("s3:ListAllMyBuckets".to_owned()),
+        ("s3", "GetObjectLockConfiguration") => {
+            Some("s3:GetBucketObjectLockConfiguration".to_owned())
+        }
+        _ => Some(format!("{service}:{operation}")),
+    }
 }
 
 /// The IAM action prefix of a service as the SDK names it (`EC2` → `ec2`,
@@ -141,10 +174,80 @@ impl Intercept for Recorder {
 
 #[cfg(test)]
 mod tests {
-    use super::is_read_only;
+    use super::*;
+
+    #[test]
+    fn the_audit_policy_only_reads_and_the_template_carries_it() {
+        let actions = audit_policy_actions();
+        assert!(actions.len() > 40, "{actions:?}");
+        for action in actions {
+            let (service, operation) = action.split_once(':').unwrap();
+            assert!(
+                !service.is_empty() && is_read_only(operation),
+                "{action} is not a read"
+            );
+            assert!(
+                !operation.contains('*'),
+                "{action}: no wildcards, least privilege"
+            );
+        }
+        let template: serde_json::Value = serde_json::from_str(include_str!(
+            "../../deploy/ringfence-audit-role.template.json"
+        ))
+        .unwrap();
+        let policy: serde_json::Value = serde_json::from_str(AUDIT_POLICY).unwrap();
+        assert_eq!(
+            template["Resources"]["AuditRole"]["Properties"]["Policies"][0]["PolicyDocument"],
+            policy
+        );
+    }
+
+    #[test]
+    fn every_call_site_in_the_collector_is_in_the_audit_policy() {
+        // Each call the collector makes names its operation where it records a failure.
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/collect");
+        let mut named = BTreeSet::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let service = text
+                .lines()
+                .find_map(|l| {
+                    l.strip_prefix("const SERVICE: &str = \"")
+                        .and_then(|r| r.strip_suffix("\";"))
+                })
+                .map(str::to_owned);
+            for (index, _) in text.match_indices("failure(") {
+                let rest = &text[index + "failure(".len()..];
+                let mut parts = rest.splitn(3, ',');
+                let (Some(svc), Some(op)) = (parts.next(), parts.next()) else {
+                    continue;
+                };
+                let op = op.trim().trim_matches('"');
+                let svc = svc.trim().trim_matches('"');
+                let svc = if svc == "SERVICE" {
+                    service.clone().unwrap_or_default()
+                } else {
+                    svc.to_owned()
+                };
+                if op.chars().next().is_some_and(char::is_uppercase) {
+                    named.insert((svc, op.to_owned()));
+                }
+            }
+        }
+        assert!(named.len() > 30, "{named:?}");
+        for (service, operation) in named {
+            let action = iam_action(&service, &operation).unwrap();
+            assert!(
+                audit_policy_actions().contains(&action),
+                "{action} is called but not in deploy/ringfence-audit-policy.json"
+            );
+        }
+    }
 
     #[test]
     fn only_reads_pass() {
+        use super::is_read_only;
         for op in [
             "DescribeInstances",
             "ListRoles",
