@@ -110,6 +110,10 @@ pub struct CollectArgs {
     /// How many collection tasks (an account's service in a region) run at once
     #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=512))]
     pub concurrency: u16,
+
+    /// No progress display (it is only drawn when stderr is a terminal anyway)
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

@@ -127,6 +127,7 @@ fn collect_options(args: &CollectArgs) -> collect::CollectOptions {
         profile: args.profile.clone(),
         endpoint_url: args.endpoint_url.clone(),
         concurrency: usize::from(args.concurrency),
+        progress: !args.quiet,
     }
 }
 

@@ -321,58 +321,83 @@ fn audits_the_organization_end_to_end_with_the_gate() {
     assert_eq!(evaluated["findings"], report["findings"]);
 }
 
-/// A fake AWS endpoint: the caller's identity answers, AssumeRole is denied, and every other
-/// call fails with HTTP 500 — what a broken or hostile service looks like.
+/// A fake AWS endpoint: the caller's identity answers, AssumeRole is denied, DescribeDBInstances
+/// is throttled before it answers, and every other call fails with HTTP 500.
 fn fake_aws() -> String {
     use std::io::{BufRead, BufReader, Read, Write};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // DescribeDBInstances is throttled twice, then answers.
+    static THROTTLED: AtomicUsize = AtomicUsize::new(0);
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let endpoint = format!("http://{}", listener.local_addr().unwrap());
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
             std::thread::spawn(move || {
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut length = 0;
-                let mut target = String::new();
+                let _ = stream.set_nodelay(true);
+                let mut writer = stream.try_clone().unwrap();
+                let mut reader = BufReader::new(stream);
+                // Keep-alive: one request after another on the connection.
                 loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                    let mut length = 0;
+                    let mut target = String::new();
+                    loop {
+                        let mut line = String::new();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        if target.is_empty() {
+                            target = line.clone();
+                        }
+                        if let Some(value) =
+                            line.to_ascii_lowercase().strip_prefix("content-length:")
+                        {
+                            length = value.trim().parse().unwrap_or(0);
+                        }
+                        if line == "\r\n" {
+                            break;
+                        }
+                    }
+                    let mut body = vec![0; length];
+                    let _ = reader.read_exact(&mut body);
+                    let body = String::from_utf8_lossy(&body);
+                    let (status, xml) = if body.contains("Action=GetCallerIdentity") {
+                        (
+                            "200 OK",
+                            "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/auditor</Arn><UserId>AIDAEXAMPLE</UserId><Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>",
+                        )
+                    } else if body.contains("Action=AssumeRole") {
+                        (
+                            "403 Forbidden",
+                            "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User is not authorized to perform: sts:AssumeRole</Message></Error><RequestId>1</RequestId></ErrorResponse>",
+                        )
+                    } else if body.contains("Action=DescribeDBInstances")
+                        && THROTTLED.fetch_add(1, Ordering::SeqCst) < 2
+                    {
+                        (
+                            "400 Bad Request",
+                            "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>1</RequestId></ErrorResponse>",
+                        )
+                    } else if body.contains("Action=DescribeDBInstances") {
+                        (
+                            "200 OK",
+                            "<DescribeDBInstancesResponse xmlns=\"http://rds.amazonaws.com/doc/2014-10-31/\"><DescribeDBInstancesResult><DBInstances></DBInstances></DescribeDBInstancesResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></DescribeDBInstancesResponse>",
+                        )
+                    } else {
+                        (
+                            "500 Internal Server Error",
+                            "<Error><Code>InternalError</Code><Message>the fake service is broken</Message></Error>",
+                        )
+                    };
+                    // One write per response: small writes stall on delayed acknowledgements.
+                    let response = format!(
+                        "HTTP/1.1 {status}\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n{xml}",
+                        xml.len()
+                    );
+                    let written = writer.write_all(response.as_bytes());
+                    if written.is_err() {
                         return;
                     }
-                    if target.is_empty() {
-                        target = line.clone();
-                    }
-                    if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                        length = value.trim().parse().unwrap_or(0);
-                    }
-                    if line == "\r\n" {
-                        break;
-                    }
                 }
-                let mut body = vec![0; length];
-                let _ = reader.read_exact(&mut body);
-                let body = String::from_utf8_lossy(&body);
-                let (status, xml) = if body.contains("Action=GetCallerIdentity") {
-                    (
-                        "200 OK",
-                        "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/auditor</Arn><UserId>AIDAEXAMPLE</UserId><Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>",
-                    )
-                } else if body.contains("Action=AssumeRole") {
-                    (
-                        "403 Forbidden",
-                        "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User is not authorized to perform: sts:AssumeRole</Message></Error><RequestId>1</RequestId></ErrorResponse>",
-                    )
-                } else {
-                    (
-                        "500 Internal Server Error",
-                        "<Error><Code>InternalError</Code><Message>the fake service is broken</Message></Error>",
-                    )
-                };
-                let mut stream = reader.into_inner();
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 {status}\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{xml}",
-                    xml.len()
-                );
             });
         }
     });
@@ -392,6 +417,7 @@ fn denied_roles_and_failing_services_become_error_records_not_an_abort() {
         )
         .env("AWS_REGION", "us-east-1")
         .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_MAX_ATTEMPTS", "3")
         .env_remove("AWS_PROFILE")
         .env_remove("AWS_ENDPOINT_URL")
         .args([
@@ -437,6 +463,12 @@ fn denied_roles_and_failing_services_become_error_records_not_an_abort() {
         "{}",
         denied.message
     );
+    assert_eq!(denied.code.as_deref(), Some("AccessDenied"), "{denied:?}");
+    assert!(
+        denied.message.len() < 200,
+        "a readable message: {}",
+        denied.message
+    );
 
     // The caller's account: every failing service is a record, every list stays "not collected".
     let own = snapshot
@@ -447,13 +479,21 @@ fn denied_roles_and_failing_services_become_error_records_not_an_abort() {
     assert!(own.iam.is_none());
     let region = &own.regions.as_ref().unwrap()["us-east-1"];
     assert!(
-        region.rds_instances.is_none()
+        region.rds_clusters.is_none()
             && region.ec2_instances.is_none()
             && region.dynamodb_tables.is_none()
     );
+    // Throttled twice, then answered: collected, no error.
+    assert_eq!(region.rds_instances.as_ref().map(Vec::len), Some(0));
+    assert!(
+        !snapshot
+            .errors
+            .iter()
+            .any(|e| e.operation == "DescribeDBInstances")
+    );
     for (service, operation) in [
         ("iam", "GetAccountAuthorizationDetails"),
-        ("rds", "DescribeDBInstances"),
+        ("rds", "DescribeDBClusters"),
         ("ec2", "DescribeVpcs"),
         ("dynamodb", "ListTables"),
     ] {
@@ -472,15 +512,24 @@ fn denied_roles_and_failing_services_become_error_records_not_an_abort() {
             assert_eq!(error.region.as_deref(), Some("us-east-1"));
         }
     }
-    // Retried before giving up.
+    // Retried: through the throttling, and before giving up on the 500s.
     let stats = snapshot.collection.as_ref().unwrap();
-    let rds = stats
-        .operations
-        .iter()
-        .find(|o| o.operation == "DescribeDBInstances")
-        .unwrap();
-    assert_eq!((rds.calls, rds.errors), (1, 1));
-    assert!(rds.retries >= 2, "{rds:?}");
+    let op = |name: &str| {
+        stats
+            .operations
+            .iter()
+            .find(|o| o.operation == name)
+            .unwrap()
+            .clone()
+    };
+    let throttled = op("DescribeDBInstances");
+    assert_eq!(
+        (throttled.calls, throttled.retries, throttled.errors),
+        (1, 2, 0)
+    );
+    let broken = op("DescribeDBClusters");
+    assert_eq!((broken.calls, broken.errors), (1, 1));
+    assert!(broken.retries >= 2, "{broken:?}");
 
     // Evaluating it: unknown, never pass.
     let out = Command::new(BIN)

@@ -23,13 +23,22 @@ pub struct Caller {
     pub partition: String,
 }
 
+/// Attempts per call: `AWS_MAX_ATTEMPTS` as every AWS SDK reads it, else 5.
+fn max_attempts() -> u32 {
+    std::env::var("AWS_MAX_ATTEMPTS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .filter(|n| *n >= 1)
+        .unwrap_or(5)
+}
+
 pub async fn base_config(options: &CollectOptions) -> SdkConfig {
     let region = RegionProviderChain::default_provider().or_else("us-east-1");
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(region)
         .retry_config(
-            RetryConfig::adaptive()
-                .with_max_attempts(5)
+            RetryConfig::standard()
+                .with_max_attempts(max_attempts())
                 .with_initial_backoff(Duration::from_millis(200)),
         )
         .timeout_config(
@@ -132,14 +141,17 @@ impl AccountSession {
                     identity.account().unwrap_or("?")
                 ),
             }),
-            Err(err) => Err(CollectionError {
-                account_id: Some(account.to_owned()),
-                region: None,
-                service: "sts".into(),
-                operation: "AssumeRole".into(),
-                code: None,
-                message: format!("could not assume {role_arn}: {}", DisplayErrorContext(&err)),
-            }),
+            Err(err) => {
+                let (code, cause) = assume_role_cause(&err);
+                Err(CollectionError {
+                    account_id: Some(account.to_owned()),
+                    region: None,
+                    service: "sts".into(),
+                    operation: "AssumeRole".into(),
+                    code,
+                    message: format!("could not assume {role_arn}: {cause}"),
+                })
+            }
         }
     }
 
@@ -163,6 +175,27 @@ impl AccountSession {
     pub fn home_region(&self) -> &str {
         self.config.region().map_or("us-east-1", |r| r.as_ref())
     }
+}
+
+/// The code and message of the STS error behind a failed role assumption (it arrives wrapped
+/// in a credentials error inside a dispatch failure).
+fn assume_role_cause(err: &(dyn std::error::Error + 'static)) -> (Option<String>, String) {
+    use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+    type AssumeRoleSdkError = aws_sdk_sts::error::SdkError<
+        aws_sdk_sts::operation::assume_role::AssumeRoleError,
+        aws_smithy_runtime_api::http::Response,
+    >;
+    let mut current = Some(err);
+    while let Some(error) = current {
+        if let Some(sdk) = error.downcast_ref::<AssumeRoleSdkError>() {
+            let message = sdk
+                .message()
+                .map_or_else(|| DisplayErrorContext(sdk).to_string(), str::to_owned);
+            return (sdk.code().map(str::to_owned), message);
+        }
+        current = error.source();
+    }
+    (None, DisplayErrorContext(err).to_string())
 }
 
 /// The service clients of one account and region.

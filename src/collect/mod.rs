@@ -47,6 +47,8 @@ pub struct CollectOptions {
     pub endpoint_url: Option<String>,
     /// How many calls may be in flight at once.
     pub concurrency: usize,
+    /// Show progress on stderr (only drawn when stderr is a terminal).
+    pub progress: bool,
 }
 
 /// One unit of work: a service in an account (and region), returning what it found.
@@ -259,10 +261,24 @@ async fn collect_async(
         }
     }
 
+    let bar = progress_bar(options.progress, tasks.len(), accounts.len());
     let mut pieces: Vec<Piece> = futures::stream::iter(tasks)
         .buffer_unordered(options.concurrency.max(1))
+        .inspect(|piece| {
+            bar.inc(1);
+            let name = accounts[piece.account]
+                .name
+                .as_deref()
+                .unwrap_or(&accounts[piece.account].id);
+            bar.set_message(format!(
+                "{name} {} {}",
+                piece.region.as_deref().unwrap_or("global"),
+                piece.service
+            ));
+        })
         .collect()
         .await;
+    bar.finish_and_clear();
     pieces
         .sort_by(|a, b| (a.account, &a.region, a.service).cmp(&(b.account, &b.region, b.service)));
 
@@ -308,6 +324,22 @@ async fn collect_async(
     snapshot.collection = Some(stats(&log, started.elapsed()));
     snapshot.normalize();
     Ok(snapshot)
+}
+
+/// A bar of collection tasks (an account's service in a region) on stderr, hidden when stderr
+/// is not a terminal or progress is off.
+fn progress_bar(enabled: bool, tasks: usize, accounts: usize) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !enabled || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(tasks as u64);
+    let style = indicatif::ProgressStyle::with_template(&format!(
+        "collecting {accounts} accounts [{{bar:30}}] {{pos}}/{{len}} tasks {{elapsed}} · {{msg}}"
+    ))
+    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar
 }
 
 /// Runs a task and labels what it brings back.
