@@ -232,8 +232,8 @@ fn collects_an_organization_read_only_across_accounts_and_pages() {
     );
     assert_eq!(
         calls("ListRoles"),
-        2 + 1 + 1,
-        "two pages for prod's 122 roles"
+        3,
+        "one page of up to 1000 roles per account"
     );
     assert_eq!(
         calls("DescribeInstanceAttribute"),

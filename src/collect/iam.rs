@@ -21,6 +21,7 @@ pub async fn collect(clients: &Clients, errors: &mut Vec<CollectionError>) -> Op
     let client = &clients.iam;
     let pages = match client
         .get_account_authorization_details()
+        .max_items(1000)
         .into_paginator()
         .send()
         .collect::<Result<Vec<_>, _>>()
@@ -102,6 +103,7 @@ pub async fn collect(clients: &Clients, errors: &mut Vec<CollectionError>) -> Op
     // GetAccountAuthorizationDetails does not carry a role's maximum session duration.
     match client
         .list_roles()
+        .max_items(1000)
         .into_paginator()
         .items()
         .send()

@@ -93,8 +93,10 @@ def seed_account(account, name, spec, creds):
 
 def main():
     if SCALE == "figures":
+        # 10 accounts (9 created + the management account) x 2 regions: 200 instances,
+        # 20 databases, 300 roles and 10 VPCs per account.
         names = [("acme-prod-%d" % i if i % 2 else "acme-dev-%d" % i) for i in range(9)]
-        spec = lambda name: dict(roles=300, vpcs=10, instances=100, databases=10, tables=0)
+        spec = lambda name: dict(roles=300, vpcs=5, instances=100, databases=10, tables=0)
     else:
         names = ["acme-prod", "acme-sandbox"]
         spec = lambda name: (
@@ -114,7 +116,8 @@ def main():
         accounts[name] = account
         seed_account(account, name, spec(name), assume(account))
     # The management account holds a little too, with the caller's own credentials.
-    seed_account(MANAGEMENT, "acme-management", dict(roles=1, vpcs=1, instances=0, databases=0, tables=0), None)
+    management = spec("acme-management") if SCALE == "figures" else dict(roles=1, vpcs=1, instances=0, databases=0, tables=0)
+    seed_account(MANAGEMENT, "acme-management", management, None)
     accounts["acme-management"] = MANAGEMENT
     print(json.dumps({"accounts": accounts, "workloads_ou": workloads, "root": root}))
 
