@@ -382,6 +382,21 @@ fn fake_aws() -> String {
                             "200 OK",
                             "<DescribeDBInstancesResponse xmlns=\"http://rds.amazonaws.com/doc/2014-10-31/\"><DescribeDBInstancesResult><DBInstances></DBInstances></DescribeDBInstancesResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></DescribeDBInstancesResponse>",
                         )
+                    } else if target.starts_with("POST /list-rules") {
+                        // Recycle Bin (REST-JSON): one snapshot rule, no AMI rule.
+                        if body.contains("EBS_SNAPSHOT") {
+                            (
+                                "200 OK",
+                                r#"{"Rules":[{"Identifier":"rule-ebs","Description":"prod snapshots","RetentionPeriod":{"RetentionPeriodValue":14,"RetentionPeriodUnit":"DAYS"},"LockState":"locked"}]}"#,
+                            )
+                        } else {
+                            ("200 OK", r#"{"Rules":[]}"#)
+                        }
+                    } else if target.starts_with("GET /rules/rule-ebs") {
+                        (
+                            "200 OK",
+                            r#"{"Identifier":"rule-ebs","Description":"prod snapshots","ResourceType":"EBS_SNAPSHOT","RetentionPeriod":{"RetentionPeriodValue":14,"RetentionPeriodUnit":"DAYS"},"ResourceTags":[],"Status":"available","LockState":"locked","ExcludeResourceTags":[{"ResourceTagKey":"scratch","ResourceTagValue":"true"}]}"#,
+                        )
                     } else {
                         (
                             "500 Internal Server Error",
@@ -390,7 +405,12 @@ fn fake_aws() -> String {
                     };
                     // One write per response: small writes stall on delayed acknowledgements.
                     let response = format!(
-                        "HTTP/1.1 {status}\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n{xml}",
+                        "HTTP/1.1 {status}\r\nContent-Type: {}\r\nContent-Length: {}\r\n\r\n{xml}",
+                        if xml.starts_with('{') {
+                            "application/json"
+                        } else {
+                            "text/xml"
+                        },
                         xml.len()
                     );
                     let written = writer.write_all(response.as_bytes());
@@ -482,6 +502,28 @@ fn denied_roles_and_failing_services_become_error_records_not_an_abort() {
         region.rds_clusters.is_none()
             && region.ec2_instances.is_none()
             && region.dynamodb_tables.is_none()
+    );
+    // The Recycle Bin collector, which the emulator lacks, reads both resource types and the rule.
+    let rules = region
+        .recycle_bin_rules
+        .as_ref()
+        .expect("recycle bin rules collected");
+    assert_eq!(rules.len(), 1, "{rules:?}");
+    assert_eq!(
+        (rules[0].id.as_str(), rules[0].resource_type.as_str()),
+        ("rule-ebs", "EBS_SNAPSHOT")
+    );
+    assert_eq!(
+        (rules[0].retention_days, rules[0].lock_state.as_deref()),
+        (14, Some("locked"))
+    );
+    assert_eq!(rules[0].status, "available");
+    assert_eq!(
+        rules[0]
+            .exclude_resource_tags
+            .get("scratch")
+            .map(String::as_str),
+        Some("true")
     );
     // Throttled twice, then answered: collected, no error.
     assert_eq!(region.rds_instances.as_ref().map(Vec::len), Some(0));
