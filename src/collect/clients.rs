@@ -283,6 +283,17 @@ where
     }
 }
 
+/// Tags from (key, value) pairs as the SDKs give them; a tag without a key is dropped, one
+/// without a value has an empty value.
+pub fn tags<'a>(
+    pairs: impl IntoIterator<Item = (Option<&'a str>, Option<&'a str>)>,
+) -> crate::inventory::Tags {
+    pairs
+        .into_iter()
+        .filter_map(|(key, value)| Some((key?.to_owned(), value.unwrap_or_default().to_owned())))
+        .collect()
+}
+
 /// An SDK timestamp as a jiff timestamp.
 pub fn timestamp(dt: &aws_smithy_types::DateTime) -> Option<jiff::Timestamp> {
     jiff::Timestamp::new(dt.secs(), i32::try_from(dt.subsec_nanos()).ok()?).ok()

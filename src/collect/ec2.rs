@@ -9,7 +9,7 @@ use aws_sdk_ec2::types::{
 };
 use futures::StreamExt;
 
-use super::clients::{Clients, failure, timestamp};
+use super::clients::{self, Clients, failure, timestamp};
 use crate::inventory::{
     CollectionError, Ec2Instance, PeeringSide, Region, Route, RouteState, RouteTable, RouteTarget,
     SecurityGroup, SecurityGroupRule, Subnet, Tags, TransitGateway, TransitGatewayAttachment,
@@ -478,14 +478,7 @@ pub async fn collect(
 }
 
 fn tags(list: &[Tag]) -> Tags {
-    list.iter()
-        .filter_map(|t| {
-            Some((
-                t.key()?.to_owned(),
-                t.value().unwrap_or_default().to_owned(),
-            ))
-        })
-        .collect()
+    clients::tags(list.iter().map(|t| (t.key(), t.value())))
 }
 
 fn instance(i: &Instance) -> Ec2Instance {

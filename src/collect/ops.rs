@@ -3,7 +3,7 @@
 
 use aws_sdk_rbin::types::ResourceType;
 
-use super::clients::{Clients, failure};
+use super::clients::{self, Clients, failure};
 use crate::inventory::{
     CloudFormationStack, CollectionError, RamResourceShare, RecycleBinRule, Region,
 };
@@ -57,16 +57,7 @@ async fn stacks(
                     termination_protection: s.enable_termination_protection(),
                     parent_id: s.parent_id().map(str::to_owned),
                     root_id: s.root_id().map(str::to_owned),
-                    tags: s
-                        .tags()
-                        .iter()
-                        .filter_map(|t| {
-                            Some((
-                                t.key()?.to_owned(),
-                                t.value().unwrap_or_default().to_owned(),
-                            ))
-                        })
-                        .collect(),
+                    tags: clients::tags(s.tags().iter().map(|t| (t.key(), t.value()))),
                 })
                 .collect(),
         ),
@@ -127,31 +118,20 @@ async fn recycle_bin_rules(
                     .map(|s| s.as_str().to_owned())
                     .unwrap_or_default(),
                 lock_state: rule.lock_state().map(|s| s.as_str().to_owned()),
-                resource_tags: rule
-                    .resource_tags()
-                    .iter()
-                    .map(|t| {
-                        (
-                            t.resource_tag_key().to_owned(),
-                            t.resource_tag_value().unwrap_or_default().to_owned(),
-                        )
-                    })
-                    .collect(),
-                exclude_resource_tags: rule
-                    .exclude_resource_tags()
-                    .iter()
-                    .map(|t| {
-                        (
-                            t.resource_tag_key().to_owned(),
-                            t.resource_tag_value().unwrap_or_default().to_owned(),
-                        )
-                    })
-                    .collect(),
+                resource_tags: rule_tags(rule.resource_tags()),
+                exclude_resource_tags: rule_tags(rule.exclude_resource_tags()),
                 description: rule.description().map(str::to_owned),
             });
         }
     }
     Some(rules)
+}
+
+fn rule_tags(list: &[aws_sdk_rbin::types::ResourceTag]) -> crate::inventory::Tags {
+    clients::tags(
+        list.iter()
+            .map(|t| (Some(t.resource_tag_key()), t.resource_tag_value())),
+    )
 }
 
 /// RAM shares the account owns or receives, with their principals and resources.

@@ -4,7 +4,7 @@
 
 use aws_sdk_rds::types::{DbCluster, DbInstance, Tag};
 
-use super::clients::{Clients, failure, timestamp};
+use super::clients::{self, Clients, failure, timestamp};
 use crate::inventory::{
     CollectionError, Endpoint, RdsCluster, RdsClusterMember, RdsGlobalCluster,
     RdsGlobalClusterMember, RdsInstance, Region, Tags,
@@ -63,14 +63,7 @@ pub async fn collect(clients: &Clients, errors: &mut Vec<CollectionError>) -> Rd
 }
 
 fn tags(list: &[Tag]) -> Tags {
-    list.iter()
-        .filter_map(|t| {
-            Some((
-                t.key()?.to_owned(),
-                t.value().unwrap_or_default().to_owned(),
-            ))
-        })
-        .collect()
+    clients::tags(list.iter().map(|t| (t.key(), t.value())))
 }
 
 fn port(port: Option<i32>) -> Option<u16> {
