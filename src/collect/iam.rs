@@ -180,7 +180,8 @@ async fn credential_report(
     client: &aws_sdk_iam::Client,
 ) -> Result<BTreeMap<String, ReportRow>, CollectionError> {
     // The report is generated asynchronously: ask, then read until it is ready.
-    for attempt in 0..10 {
+    let mut attempt = 0;
+    loop {
         client
             .generate_credential_report()
             .send()
@@ -207,14 +208,14 @@ async fn credential_report(
                     err.code(),
                     Some("ReportInProgress" | "ReportNotPresent" | "ReportExpired")
                 );
-                if !not_ready || attempt == 9 {
+                if !not_ready || attempt >= 9 {
                     return Err(failure(SERVICE, "GetCredentialReport", &err));
                 }
-                tokio::time::sleep(Duration::from_millis(500 * (attempt + 1))).await;
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(500 * attempt)).await;
             }
         }
     }
-    unreachable!("the loop returns on its last attempt")
 }
 
 /// Parses the credential report CSV into rows by user ARN.
