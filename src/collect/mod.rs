@@ -140,15 +140,26 @@ async fn collect_async(
         }
     }
 
-    // A session per account: the caller's own credentials, or the audit role.
-    let mut sessions = Vec::with_capacity(accounts.len());
-    for account in &accounts {
-        let session = if account.id == caller.account {
-            Ok(AccountSession::caller(base.clone(), &caller))
-        } else {
-            AccountSession::assume(&base, &log, &caller, &account.id, &options.role_name).await
-        };
-        match session {
+    // A session per account: the caller's own credentials, or the audit role. Assumed in
+    // parallel, in account order.
+    let concurrency = options.concurrency.max(1);
+    let results: Vec<Result<AccountSession, CollectionError>> =
+        futures::stream::iter(accounts.iter().map(|account| {
+            let (base, log, caller) = (&base, &log, &caller);
+            async move {
+                if account.id == caller.account {
+                    Ok(AccountSession::caller(base.clone(), caller))
+                } else {
+                    AccountSession::assume(base, log, caller, &account.id, &options.role_name).await
+                }
+            }
+        }))
+        .buffered(concurrency)
+        .collect()
+        .await;
+    let mut sessions = Vec::with_capacity(results.len());
+    for result in results {
+        match result {
             Ok(session) => sessions.push(Some(session)),
             Err(error) => {
                 errors.push(error);
@@ -157,26 +168,34 @@ async fn collect_async(
         }
     }
 
-    // Regions per account.
-    let mut regions: Vec<Vec<String>> = Vec::with_capacity(accounts.len());
-    for (account, session) in accounts.iter().zip(&sessions) {
-        let Some(session) = session else {
-            regions.push(Vec::new());
-            continue;
-        };
-        match &options.regions {
-            Some(list) => regions.push(list.clone()),
-            None => match ec2::enabled_regions(&Clients::new(session, &log, session.home_region()))
-                .await
-            {
-                Ok(list) => regions.push(list),
-                Err(error) => {
-                    let mut error = error;
-                    error.account_id = Some(account.id.clone());
-                    errors.push(error);
-                    regions.push(vec![session.home_region().to_owned()]);
+    // Regions per account, asked in parallel.
+    let asked: Vec<Result<Vec<String>, CollectionError>> =
+        futures::stream::iter(sessions.iter().map(|session| {
+            let log = &log;
+            async move {
+                match (session, &options.regions) {
+                    (None, _) => Ok(Vec::new()),
+                    (Some(_), Some(list)) => Ok(list.clone()),
+                    (Some(session), None) => {
+                        ec2::enabled_regions(&Clients::new(session, log, session.home_region()))
+                            .await
+                    }
                 }
-            },
+            }
+        }))
+        .buffered(concurrency)
+        .collect()
+        .await;
+    let mut regions: Vec<Vec<String>> = Vec::with_capacity(accounts.len());
+    for ((account, session), result) in accounts.iter().zip(&sessions).zip(asked) {
+        match result {
+            Ok(list) => regions.push(list),
+            Err(mut error) => {
+                // Without the list, collect the session's own region and say so.
+                error.account_id = Some(account.id.clone());
+                errors.push(error);
+                regions.push(session.iter().map(|s| s.home_region().to_owned()).collect());
+            }
         }
     }
 
@@ -263,7 +282,7 @@ async fn collect_async(
 
     let bar = progress_bar(options.progress, tasks.len(), accounts.len());
     let mut pieces: Vec<Piece> = futures::stream::iter(tasks)
-        .buffer_unordered(options.concurrency.max(1))
+        .buffer_unordered(concurrency)
         .inspect(|piece| {
             bar.inc(1);
             let name = accounts[piece.account]
