@@ -11,6 +11,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
+use crate::inventory::Tags;
 
 /// The file read when `--config` is not given, if it exists.
 pub const DEFAULT_PATH: &str = "ringfence.toml";
@@ -24,6 +25,7 @@ pub struct Config {
     pub environments: Environments,
     pub principals: Principals,
     pub recovery: Recovery,
+    pub deletion: Deletion,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub waivers: Vec<Waiver>,
 }
@@ -170,6 +172,68 @@ impl Default for Recovery {
             restore_throughput_mib_per_sec: 100,
             restore_overhead: SignedDuration::from_mins(20),
             targets: Vec::new(),
+        }
+    }
+}
+
+/// The recovery objectives that apply to one resource, and where they come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Objectives {
+    pub rpo: SignedDuration,
+    pub rto: SignedDuration,
+    /// `default`, or the target that set them: `recovery.targets[0] (tag tier=critical)`.
+    pub source: String,
+}
+
+impl Recovery {
+    /// The objectives of a resource: the first target matching its ARN, identifier or tags
+    /// sets what it sets; the defaults fill in the rest.
+    pub fn objectives(&self, arn: &str, id: &str, tags: &Tags) -> Objectives {
+        let matching = self.targets.iter().enumerate().find(|(_, target)| {
+            match (&target.resource, &target.tag) {
+                (Some(pattern), _) => {
+                    glob(pattern).is_ok_and(|g| g.is_match(arn) || g.is_match(id))
+                }
+                (None, Some(tag)) => tag.split_once('=').is_some_and(|(key, value)| {
+                    tags.iter()
+                        .any(|(k, v)| k.eq_ignore_ascii_case(key) && v == value)
+                }),
+                (None, None) => false,
+            }
+        });
+        match matching {
+            None => Objectives {
+                rpo: self.rpo,
+                rto: self.rto,
+                source: "default".to_owned(),
+            },
+            Some((index, target)) => Objectives {
+                rpo: target.rpo.unwrap_or(self.rpo),
+                rto: target.rto.unwrap_or(self.rto),
+                source: match (&target.resource, &target.tag) {
+                    (Some(pattern), _) => format!("recovery.targets[{index}] (resource {pattern})"),
+                    (_, tag) => format!(
+                        "recovery.targets[{index}] (tag {})",
+                        tag.as_deref().unwrap_or_default()
+                    ),
+                },
+            },
+        }
+    }
+}
+
+/// Soft-delete expectations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Deletion {
+    /// Minimum Recycle Bin retention for EBS snapshots and AMIs, in days.
+    pub recycle_bin_min_retention_days: u32,
+}
+
+impl Default for Deletion {
+    fn default() -> Self {
+        Deletion {
+            recycle_bin_min_retention_days: 7,
         }
     }
 }
@@ -369,6 +433,12 @@ impl Config {
                     ));
                 }
             }
+        }
+        if self.deletion.recycle_bin_min_retention_days == 0 {
+            return Err(bad(
+                "deletion.recycle_bin_min_retention_days".into(),
+                "must be at least 1 (Recycle Bin keeps resources 1 to 365 days)".into(),
+            ));
         }
         for (index, waiver) in self.waivers.iter().enumerate() {
             let key = format!("waivers[{index}]");

@@ -11,6 +11,7 @@ pub mod collect;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod events;
 pub mod inventory;
 pub mod policy;
 pub mod report;

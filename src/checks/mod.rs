@@ -6,8 +6,11 @@
 
 mod catalogue;
 mod del;
+mod log;
 mod rec;
 mod scope;
+mod sec;
+mod seg;
 #[cfg(test)]
 pub(crate) mod testing;
 
@@ -173,8 +176,24 @@ impl Check {
 
 /// Every check, in catalogue order.
 pub static REGISTRY: &[Check] = &[
+    sec::prod_db_password_managed::CHECK,
+    sec::prod_iam_user_keys::CHECK,
+    seg::separate_accounts::CHECK,
+    seg::public_prod_database::CHECK,
+    log::cloudtrail_multi_region::CHECK,
+    log::cloudtrail_integrity::CHECK,
+    log::destructive_call_alert::CHECK,
+    log::iam_change_alert::CHECK,
+    del::ec2_termination_protection::CHECK,
     del::rds_deletion_protection::CHECK,
+    del::cfn_termination_protection::CHECK,
+    del::dynamodb_deletion_protection::CHECK,
+    del::recycle_bin::CHECK,
+    del::s3_versioning::CHECK,
     rec::pitr_enabled::CHECK,
+    rec::rpo_met::CHECK,
+    rec::rto_met::CHECK,
+    rec::cross_region_recovery::CHECK,
 ];
 
 /// The ids of every registered check.

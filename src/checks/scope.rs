@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::{Ctx, Finding, Severity, Status};
 use crate::classify::{EnvClass, EnvVerdict};
-use crate::inventory::{Account, CollectionError, Region, Snapshot, Tags};
+use crate::inventory::{Account, CollectionError, RdsCluster, RdsInstance, Region, Snapshot, Tags};
 
 /// One collected region of one account.
 pub(crate) struct RegionScope<'s> {
@@ -76,22 +76,7 @@ impl<'s> RegionScope<'s> {
         what: &str,
     ) -> Scoped<'c> {
         let verdict = ctx.classes.resource(&self.account.id, tags);
-        match verdict.class {
-            EnvClass::Prod => Scoped::Prod(verdict),
-            EnvClass::Nonprod => {
-                let mut finding = self.finding(Status::NotApplicable, &verdict, resource);
-                finding.message = format!("out of scope: {what} in {} is nonprod", self.where_());
-                Scoped::Skip(Box::new(finding))
-            }
-            EnvClass::Unclassified => {
-                let mut finding = self.finding(Status::Unknown, &verdict, resource);
-                finding.message = format!(
-                    "environment of {what} in {} is unclassified; declare it in ringfence.toml [environments]",
-                    self.where_()
-                );
-                Scoped::Skip(Box::new(finding))
-            }
-        }
+        scoped(self.account, Some(self.name), verdict, resource, what)
     }
 
     /// Findings for cluster members whose cluster is missing from the collected clusters: they
@@ -129,11 +114,62 @@ impl<'s> RegionScope<'s> {
         out
     }
 
+    /// The databases of this region that are judged as a whole: clusters, and instances that
+    /// are not cluster members (a member is judged through its cluster). Lists that were not
+    /// collected and members whose cluster is missing become findings in `out`.
+    pub fn databases(&self, ctx: &Ctx, out: &mut Vec<Finding>) -> Vec<Database<'s>> {
+        out.extend(self.orphaned_members(ctx));
+        let mut dbs = Vec::new();
+        match &self.region.rds_clusters {
+            None => out.extend(self.not_collected(ctx, RDS_CLUSTERS)),
+            Some(clusters) => dbs.extend(clusters.iter().map(Database::Cluster)),
+        }
+        match &self.region.rds_instances {
+            None => out.extend(self.not_collected(ctx, RDS_INSTANCES)),
+            Some(instances) => dbs.extend(
+                instances
+                    .iter()
+                    .filter(|i| i.cluster_id.is_none())
+                    .map(Database::Instance),
+            ),
+        }
+        dbs
+    }
+
     /// A finding about a resource of this region, with the environment in its evidence.
     pub fn finding(&self, status: Status, verdict: &EnvVerdict, resource: &str) -> Finding {
         let mut finding = blank(self.account, Some(self.name), verdict, resource.to_owned());
         finding.status = status;
         finding.evidence = json!({ "environment": env_evidence(verdict) });
+        finding
+    }
+
+    /// Judges a production resource by one boolean attribute: `pass` when it has its safe
+    /// value, `fail` when not, `unknown` when it was not collected.
+    pub fn judge_flag(&self, ctx: &Ctx, flag: Flag) -> Finding {
+        let verdict = match self.classify(ctx, flag.tags, flag.arn, &flag.what) {
+            Scoped::Prod(verdict) => verdict,
+            Scoped::Skip(finding) => return *finding,
+        };
+        let status = match flag.value {
+            Some(value) if value == flag.safe_when => Status::Pass,
+            Some(_) => Status::Fail,
+            None => Status::Unknown,
+        };
+        let mut finding = self.finding(status, &verdict, flag.arn);
+        let (what, at) = (&flag.what, self.where_());
+        finding.message = match status {
+            Status::Pass => format!("{what} in {at} (prod) {}", flag.pass),
+            Status::Fail => format!("{what} in {at} (prod) {}", flag.fail),
+            _ => format!(
+                "{} of {what} in {at} (prod) was not collected",
+                flag.attribute.replace('_', " ")
+            ),
+        };
+        add_evidence(&mut finding, flag.attribute, json!(flag.value));
+        if status == Status::Fail {
+            finding.remediation = Some(flag.remediation);
+        }
         finding
     }
 
@@ -167,16 +203,11 @@ impl<'s> RegionScope<'s> {
             self.name, self.account.id
         );
         let mut finding = self.finding(Status::Unknown, verdict, &arn);
-        let cause = match errors.first() {
-            Some(e) => format!(
-                "{} on {}:{}",
-                e.code.as_deref().unwrap_or("error"),
-                e.service,
-                e.operation
-            ),
-            None => "the snapshot holds no data and no error for them".to_owned(),
-        };
-        finding.message = format!("{what} in {} were not collected ({cause})", self.where_());
+        finding.message = format!(
+            "{what} in {} were not collected ({})",
+            self.where_(),
+            cause(&errors)
+        );
         finding.evidence = json!({
             "environment": env_evidence(verdict),
             "missing": format!("{service}:{operation}"),
@@ -184,6 +215,83 @@ impl<'s> RegionScope<'s> {
         });
         Some(finding)
     }
+}
+
+/// An RDS database judged as a whole: a DB cluster, or a DB instance outside any cluster.
+#[derive(Clone, Copy)]
+pub(crate) enum Database<'s> {
+    Instance(&'s RdsInstance),
+    Cluster(&'s RdsCluster),
+}
+
+impl<'s> Database<'s> {
+    /// `instance` or `cluster`, as in the CLI's `modify-db-…` commands.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Database::Instance(_) => "instance",
+            Database::Cluster(_) => "cluster",
+        }
+    }
+
+    pub fn id(self) -> &'s str {
+        match self {
+            Database::Instance(i) => &i.id,
+            Database::Cluster(c) => &c.id,
+        }
+    }
+
+    pub fn arn(self) -> &'s str {
+        match self {
+            Database::Instance(i) => &i.arn,
+            Database::Cluster(c) => &c.arn,
+        }
+    }
+
+    pub fn tags(self) -> &'s Tags {
+        match self {
+            Database::Instance(i) => &i.tags,
+            Database::Cluster(c) => &c.tags,
+        }
+    }
+
+    pub fn engine(self) -> &'s str {
+        match self {
+            Database::Instance(i) => &i.engine,
+            Database::Cluster(c) => &c.engine,
+        }
+    }
+
+    /// `db instance orders`, for messages.
+    pub fn what(self) -> String {
+        format!("db {} {}", self.kind(), self.id())
+    }
+
+    /// The CLI command that modifies it: `aws rds modify-db-instance --db-instance-identifier orders`.
+    pub fn modify_command(self) -> String {
+        format!(
+            "aws rds modify-db-{kind} --db-{kind}-identifier {}",
+            self.id(),
+            kind = self.kind()
+        )
+    }
+}
+
+/// A resource judged by one boolean attribute (see [`RegionScope::judge_flag`]).
+pub(crate) struct Flag<'a> {
+    /// Names the resource in messages: `ec2 instance i-0abc`.
+    pub what: String,
+    pub arn: &'a str,
+    pub tags: &'a Tags,
+    /// The evidence key, snake_case: `termination_protection`.
+    pub attribute: &'static str,
+    pub value: Option<bool>,
+    /// The value that passes.
+    pub safe_when: bool,
+    /// The end of the message when it passes: `has termination protection`.
+    pub pass: &'static str,
+    /// The end of the message when it fails.
+    pub fail: &'static str,
+    pub remediation: String,
 }
 
 /// A list the snapshot does not hold.
@@ -202,6 +310,117 @@ pub(crate) struct Missing {
 pub(crate) fn add_evidence(finding: &mut Finding, key: &str, value: Value) {
     if let Value::Object(map) = &mut finding.evidence {
         map.insert(key.to_owned(), value);
+    }
+}
+
+/// Puts a resource of `verdict`'s environment in scope (production) or turns it into a
+/// `not_applicable` (non-production) or `unknown` (unclassified) finding.
+pub(crate) fn scoped<'c>(
+    account: &Account,
+    region: Option<&str>,
+    verdict: Cow<'c, EnvVerdict>,
+    resource: &str,
+    what: &str,
+) -> Scoped<'c> {
+    let at = match region {
+        Some(region) => format!("{} {region}", account.display_name()),
+        None => account.display_name().to_owned(),
+    };
+    match verdict.class {
+        EnvClass::Prod => Scoped::Prod(verdict),
+        EnvClass::Nonprod => {
+            let mut finding =
+                account_finding(account, region, Status::NotApplicable, &verdict, resource);
+            finding.message = format!("out of scope: {what} in {at} is nonprod");
+            Scoped::Skip(Box::new(finding))
+        }
+        EnvClass::Unclassified => {
+            let mut finding = account_finding(account, region, Status::Unknown, &verdict, resource);
+            finding.message = format!(
+                "environment of {what} in {at} is unclassified; declare it in ringfence.toml [environments]"
+            );
+            Scoped::Skip(Box::new(finding))
+        }
+    }
+}
+
+/// A finding about an account, or a resource outside any region's lists (S3 buckets, IAM
+/// users), with the environment in its evidence.
+pub(crate) fn account_finding(
+    account: &Account,
+    region: Option<&str>,
+    status: Status,
+    verdict: &EnvVerdict,
+    resource: &str,
+) -> Finding {
+    let mut finding = blank(account, region, verdict, resource.to_owned());
+    finding.status = status;
+    finding.evidence = json!({ "environment": env_evidence(verdict) });
+    finding
+}
+
+/// An `unknown` finding for account-wide data (IAM, S3) that was not collected, or `None` for
+/// a non-production account. `service:operation` names the call that reads it.
+pub(crate) fn account_not_collected(
+    snapshot: &Snapshot,
+    ctx: &Ctx,
+    account: &Account,
+    missing: Missing,
+) -> Option<Finding> {
+    let verdict = ctx.classes.account(&account.id);
+    if verdict.class == EnvClass::Nonprod {
+        return None;
+    }
+    let mut errors = errors_for(
+        snapshot,
+        &account.id,
+        None,
+        Some((missing.service, missing.operation)),
+    );
+    if errors.is_empty() {
+        // The account itself may not have been reachable (AssumeRole denied).
+        errors = errors_for(snapshot, &account.id, None, None);
+    }
+    let resource = format!(
+        "arn:aws:{}::{}:{}",
+        missing.service, account.id, missing.resource
+    );
+    let mut finding = account_finding(account, None, Status::Unknown, verdict, &resource);
+    finding.message = format!(
+        "{} in {} were not collected ({})",
+        missing.what,
+        account.display_name(),
+        cause(&errors)
+    );
+    finding.evidence = json!({
+        "environment": env_evidence(verdict),
+        "missing": format!("{}:{}", missing.service, missing.operation),
+        "errors": errors.iter().map(|e| e.summary()).collect::<Vec<_>>(),
+    });
+    Some(finding)
+}
+
+/// The environment of a resource whose tags may not have been read: a resource in a
+/// non-production account whose tags are unknown might be tagged production, so it is
+/// unclassified rather than guessed.
+pub(crate) fn env_of<'c>(ctx: &'c Ctx, account: &str, tags: Option<&Tags>) -> Cow<'c, EnvVerdict> {
+    match tags {
+        Some(tags) => ctx.classes.resource(account, tags),
+        None => {
+            let verdict = ctx.classes.account(account);
+            if verdict.class == EnvClass::Prod {
+                Cow::Borrowed(verdict)
+            } else {
+                Cow::Owned(EnvVerdict {
+                    class: EnvClass::Unclassified,
+                    reason: format!(
+                        "its tags were not read, and its account is {} ({})",
+                        verdict.class.as_str(),
+                        verdict.reason
+                    ),
+                })
+            }
+        }
     }
 }
 
@@ -227,7 +446,7 @@ fn blank(
     }
 }
 
-fn env_evidence(verdict: &EnvVerdict) -> Value {
+pub(crate) fn env_evidence(verdict: &EnvVerdict) -> Value {
     json!({ "class": verdict.class, "reason": verdict.reason })
 }
 
@@ -257,6 +476,19 @@ fn errors_for<'s>(
     errors
 }
 
+/// Why a list is missing, in a few words: the first error's code and call.
+fn cause(errors: &[&CollectionError]) -> String {
+    match errors.first() {
+        Some(e) => format!(
+            "{} on {}:{}",
+            e.code.as_deref().unwrap_or("error"),
+            e.service,
+            e.operation
+        ),
+        None => "the snapshot holds no data and no error for them".to_owned(),
+    }
+}
+
 fn first_error(errors: &[&CollectionError]) -> String {
     match errors {
         [] => "no collection error was recorded (the snapshot omits this data)".to_owned(),
@@ -282,4 +514,40 @@ pub(crate) const DYNAMODB_TABLES: Missing = Missing {
     operation: "ListTables",
     what: "DynamoDB tables",
     resource: "table/*",
+};
+pub(crate) const EC2_INSTANCES: Missing = Missing {
+    service: "ec2",
+    operation: "DescribeInstances",
+    what: "EC2 instances",
+    resource: "instance/*",
+};
+pub(crate) const CFN_STACKS: Missing = Missing {
+    service: "cloudformation",
+    operation: "DescribeStacks",
+    what: "CloudFormation stacks",
+    resource: "stack/*",
+};
+pub(crate) const S3_BUCKETS: Missing = Missing {
+    service: "s3",
+    operation: "ListBuckets",
+    what: "S3 buckets",
+    resource: "*",
+};
+pub(crate) const IAM_USERS: Missing = Missing {
+    service: "iam",
+    operation: "GetAccountAuthorizationDetails",
+    what: "IAM users",
+    resource: "user/*",
+};
+pub(crate) const RECYCLE_BIN_RULES: Missing = Missing {
+    service: "rbin",
+    operation: "ListRules",
+    what: "Recycle Bin rules",
+    resource: "rule/*",
+};
+pub(crate) const TRAILS: Missing = Missing {
+    service: "cloudtrail",
+    operation: "DescribeTrails",
+    what: "CloudTrail trails",
+    resource: "trail/*",
 };

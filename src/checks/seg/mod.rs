@@ -1,0 +1,4 @@
+//! SEG — segregation.
+
+pub mod public_prod_database;
+pub mod separate_accounts;
