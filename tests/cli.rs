@@ -47,14 +47,12 @@ fn json(text: &str) -> Value {
 }
 
 /// A snapshot where every production database is protected and backed up.
+/// A one-account production estate where every check passes or has nothing in scope.
 fn clean_snapshot() -> String {
-    r#"{"schema_version": "1.0", "collected_at": "2026-11-20T09:00:00Z", "accounts": [
-      {"id": "222222222222", "name": "acme-prod", "regions": {"eu-west-1": {
-        "rds_clusters": [],
-        "rds_instances": [{"id": "orders", "arn": "arn:aws:rds:eu-west-1:222222222222:db:orders", "engine": "postgres",
-          "status": "available", "deletion_protection": true, "backup_retention_days": 7}],
-        "dynamodb_tables": []}}}]}"#
-        .to_owned()
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/clean-estate.json"),
+    )
+    .unwrap()
 }
 
 #[test]
@@ -167,11 +165,11 @@ fn gates_fail_with_exit_one_and_one_line_on_stderr() {
         (vec!["--fail-under", "80"], "score 0 is under 80"),
         (
             vec!["--min-level", "1"],
-            "level 0 (Exposed) is under 1 (Guarded): level 1 is not assessed (no checks yet for SEC, PRV, HIL)",
+            "level 0 (Exposed) is under 1 (Guarded): level 1 fails SEC003, SEC004",
         ),
         (
-            vec!["--fail-on", "high"],
-            "checks at or above high severity not passing: DEL002 rds-deletion-protection (fail, high), REC001 pitr-enabled (fail, high)",
+            vec!["--fail-on", "critical"],
+            "checks at or above critical severity not passing: LOG001 cloudtrail-multi-region (unknown, critical), SEG004 public-prod-database (fail, critical)",
         ),
     ] {
         let mut all = vec!["audit", "--demo"];
@@ -231,10 +229,17 @@ fn gates_pass_with_exit_zero_and_the_verdict_in_the_report() {
     assert_eq!(report["summary"]["score"], 100.0);
     assert_eq!(report["gate"]["passed"], true);
     assert_eq!(report["gate"]["criteria"]["fail_under"], 100.0);
-    // The demo has no critical check failing.
+    // A severity floor above every failing check passes.
+    let lenient =
+        clean_snapshot().replace(r#""versioning": "enabled""#, r#""versioning": "suspended""#);
+    let lenient = write(dir.path(), "lenient.json", &lenient);
     assert_eq!(
-        run(dir.path(), &["audit", "--demo", "--fail-on", "critical"]).code,
+        run(dir.path(), &["evaluate", &lenient, "--fail-on", "high"]).code,
         0
+    );
+    assert_eq!(
+        run(dir.path(), &["evaluate", &lenient, "--fail-on", "medium"]).code,
+        1
     );
     // No gate, no verdict.
     assert!(
@@ -247,20 +252,37 @@ fn gates_pass_with_exit_zero_and_the_verdict_in_the_report() {
 #[test]
 fn unknown_counts_against_the_gate() {
     let dir = tmp();
-    let snapshot = clean_snapshot().replace(r#""dynamodb_tables": []"#, r#""dynamodb_tables": [
-        {"name": "t", "arn": "arn:aws:dynamodb:eu-west-1:222222222222:table/t", "status": "ACTIVE"}]"#);
+    // A table whose point-in-time recovery status was not read: REC001 and REC002 are unknown.
+    let snapshot = clean_snapshot().replacen(
+        r#""dynamodb_tables": []"#,
+        r#""dynamodb_tables": [{"name": "t", "arn": "arn:aws:dynamodb:eu-west-1:222222222222:table/t",
+          "status": "ACTIVE", "deletion_protection": true, "size_bytes": 1024,
+          "replica_regions": ["eu-west-1", "us-east-1"]}]"#,
+        1,
+    );
     let path = write(dir.path(), "unknown.json", &snapshot);
     let out = run(dir.path(), &["evaluate", &path, "--fail-on", "high"]);
     assert_eq!(out.code, 1);
     assert!(
-        out.stderr.contains("REC001 pitr-enabled (unknown, high)"),
+        out.stderr
+            .contains("REC001 pitr-enabled (unknown, high), REC002 rpo-met (unknown, high)"),
         "{}",
         out.stderr
     );
-    let out = run(dir.path(), &["evaluate", &path, "--fail-under", "60"]);
-    assert_eq!(out.code, 1, "half the weight is unknown: score 50");
+    let report = json(&run(dir.path(), &["evaluate", &path, "-f", "json"]).stdout);
+    let score = report["summary"]["score"].as_f64().unwrap();
+    assert!(score < 100.0, "unknown must not count as passing: {score}");
+    assert_eq!(report["summary"]["checks"]["unknown"], 2);
+    let floor = format!("{}", score.floor());
+    let above = format!("{}", score.floor() + 1.0);
+    assert_eq!(
+        run(dir.path(), &["evaluate", &path, "--fail-under", &floor]).code,
+        0
+    );
+    let out = run(dir.path(), &["evaluate", &path, "--fail-under", &above]);
+    assert_eq!(out.code, 1);
     assert!(
-        out.stderr.contains("score 50 is under 60"),
+        out.stderr.contains(&format!("is under {above}")),
         "{}",
         out.stderr
     );
@@ -405,8 +427,23 @@ fn checks_list_and_explain() {
         .iter()
         .map(|c| c["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, ["DEL002", "REC001"]);
-    assert_eq!(list[0]["severity"], "high");
+    assert_eq!(
+        ids,
+        [
+            "SEC003", "SEC004", "SEG001", "SEG004", "LOG001", "LOG002", "LOG003", "LOG004",
+            "DEL001", "DEL002", "DEL003", "DEL004", "DEL005", "DEL006", "REC001", "REC002",
+            "REC003", "REC004"
+        ]
+    );
+    assert_eq!(list[0]["severity"], "medium");
+    // Every check explains itself, in text and JSON.
+    for id in &ids {
+        let out = run(dir.path(), &["checks", "explain", id]);
+        assert_eq!(out.code, 0, "{id}: {}", out.stderr);
+        assert!(out.stdout.contains("How to fix it"), "{id}");
+        let out = run(dir.path(), &["checks", "explain", id, "-f", "json"]);
+        assert_eq!(json(&out.stdout)["id"], *id);
+    }
 
     let out = run(dir.path(), &["checks", "explain", "del002"]);
     assert_eq!(out.code, 0);
@@ -429,7 +466,7 @@ fn checks_list_and_explain() {
     assert_eq!(out.code, 2);
     assert!(
         out.stderr
-            .contains("no check `XYZ123`; the checks are: DEL002, REC001"),
+            .contains("no check `XYZ123`; the checks are: SEC003, SEC004, SEG001"),
         "{}",
         out.stderr
     );

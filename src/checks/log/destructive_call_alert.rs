@@ -24,7 +24,7 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
         let verdict = match prod_account(snapshot, ctx, account) {
             Ok(verdict) => verdict,
             Err(finding) => {
-                out.extend(finding);
+                out.extend(finding.map(|f| *f));
                 continue;
             }
         };

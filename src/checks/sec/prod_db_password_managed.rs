@@ -5,7 +5,7 @@
 use serde_json::json;
 
 use crate::checks::scope::{Database, Flag, add_evidence};
-use crate::checks::{Check, Ctx, Finding, regions};
+use crate::checks::{Check, Ctx, Finding, RegionScope, Scoped, Status, regions};
 use crate::inventory::Snapshot;
 
 pub const CHECK: Check = Check {
@@ -19,6 +19,12 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
     let mut out = Vec::new();
     for scope in regions(snapshot, ctx, &mut out) {
         for db in scope.databases(ctx, &mut out) {
+            if let Database::Instance(replica) = db
+                && let Some(source) = &replica.read_replica_source
+            {
+                out.push(replica_out_of_scope(&scope, ctx, db, source));
+                continue;
+            }
             let secret = match db {
                 Database::Instance(i) => &i.master_user_secret_arn,
                 Database::Cluster(c) => &c.master_user_secret_arn,
@@ -51,6 +57,23 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// A read replica shares its source's master user: the source is judged.
+fn replica_out_of_scope(scope: &RegionScope, ctx: &Ctx, db: Database, source: &str) -> Finding {
+    let what = db.what();
+    match scope.classify(ctx, db.tags(), db.arn(), &what) {
+        Scoped::Skip(finding) => *finding,
+        Scoped::Prod(verdict) => {
+            let mut finding = scope.finding(Status::NotApplicable, &verdict, db.arn());
+            finding.message = format!(
+                "out of scope: {what} in {} is a read replica of {source}, whose master password it shares",
+                scope.where_()
+            );
+            add_evidence(&mut finding, "read_replica_source", json!(source));
+            finding
+        }
+    }
 }
 
 #[cfg(test)]
@@ -93,6 +116,14 @@ mod tests {
         assert!(fail.remediation.unwrap().contains(
             "modify-db-instance --db-instance-identifier orders --manage-master-user-password"
         ));
+    }
+
+    #[test]
+    fn read_replicas_are_judged_through_their_source() {
+        let mut replica = db("orders-ro", None);
+        replica.read_replica_source = Some("orders".into());
+        let na = only(&run_in(PROD, vec![replica]), Status::NotApplicable).clone();
+        assert_eq!(na.evidence["read_replica_source"], "orders");
     }
 
     #[test]
