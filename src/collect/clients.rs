@@ -269,9 +269,15 @@ where
 {
     use aws_smithy_types::error::metadata::ProvideErrorMetadata;
     let code = err.code().map(str::to_owned);
-    let message = match err.message() {
-        Some(message) => message.to_owned(),
-        None => DisplayErrorContext(err).to_string(),
+    let message = match (err.message(), err.raw_response()) {
+        (Some(message), _) => message.to_owned(),
+        // An answer that is not an AWS error document (an emulator or proxy page): the whole
+        // error would dump the response; its status says what matters.
+        (None, Some(response)) if code.is_none() => format!(
+            "HTTP {}, with a response that could not be read as {service}:{operation} (the endpoint may not implement it)",
+            response.status().as_u16()
+        ),
+        (None, _) => DisplayErrorContext(err).to_string(),
     };
     CollectionError {
         account_id: None,

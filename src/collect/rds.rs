@@ -147,7 +147,11 @@ fn cluster(db: &DbCluster) -> RdsCluster {
                 writer: m.is_cluster_writer().unwrap_or(false),
             })
             .collect(),
-        allocated_storage_gib: db.allocated_storage().and_then(|s| u64::try_from(s).ok()),
+        // Aurora reports `AllocatedStorage` as 1 whatever the volume holds: not a size.
+        allocated_storage_gib: db
+            .allocated_storage()
+            .and_then(|s| u64::try_from(s).ok())
+            .filter(|_| !db.engine().unwrap_or_default().starts_with("aurora")),
         multi_az: db.multi_az(),
         deletion_protection: db.deletion_protection(),
         backup_retention_days: days(db.backup_retention_period()),
@@ -211,5 +215,26 @@ pub async fn global_clusters(
             errors.push(failure(SERVICE, "DescribeGlobalClusters", &err));
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_rds::types::DbCluster;
+
+    #[test]
+    fn aurora_clusters_report_no_size_multi_az_clusters_do() {
+        let aurora = DbCluster::builder()
+            .db_cluster_identifier("orders")
+            .engine("aurora-postgresql")
+            .allocated_storage(1)
+            .build();
+        assert_eq!(super::cluster(&aurora).allocated_storage_gib, None);
+        let multi_az = DbCluster::builder()
+            .db_cluster_identifier("ledger")
+            .engine("postgres")
+            .allocated_storage(400)
+            .build();
+        assert_eq!(super::cluster(&multi_az).allocated_storage_gib, Some(400));
     }
 }

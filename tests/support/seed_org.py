@@ -91,6 +91,33 @@ def seed_account(account, name, spec, creds):
             )
 
 
+def seed_audit_trail(name, creds):
+    """A multi-region trail without log file validation, and an alert on deletes only (not on
+    terminations): LOG001 passes, LOG002 fails, LOG003 names the calls nothing alerts on."""
+    region = "eu-west-1"
+    bucket = f"{name}-audit-logs"
+    client("s3", region, creds).create_bucket(
+        Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region}
+    )
+    trail = client("cloudtrail", region, creds)
+    trail.create_trail(Name="audit", S3BucketName=bucket, IsMultiRegionTrail=True)
+    trail.put_event_selectors(
+        TrailName="audit", EventSelectors=[{"ReadWriteType": "All", "IncludeManagementEvents": True}]
+    )
+    trail.start_logging(Name="audit")
+    events = client("events", region, creds)
+    events.put_rule(
+        Name="deletes",
+        EventPattern=json.dumps(
+            {"detail-type": ["AWS API Call via CloudTrail"], "detail": {"eventName": [{"prefix": "Delete"}]}}
+        ),
+        State="ENABLED",
+    )
+    events.put_targets(
+        Rule="deletes", Targets=[{"Id": "alert", "Arn": f"arn:aws:sns:{region}:{name}:security-alerts"}]
+    )
+
+
 def main():
     if SCALE == "figures":
         # 10 accounts (9 created + the management account) x 2 regions: 200 instances,
@@ -114,7 +141,10 @@ def main():
         account = status["AccountId"]
         org.move_account(AccountId=account, SourceParentId=root, DestinationParentId=workloads)
         accounts[name] = account
-        seed_account(account, name, spec(name), assume(account))
+        creds = assume(account)
+        seed_account(account, name, spec(name), creds)
+        if name == "acme-prod":
+            seed_audit_trail(name, creds)
     # The management account holds a little too, with the caller's own credentials.
     management = spec("acme-management") if SCALE == "figures" else dict(roles=1, vpcs=1, instances=0, databases=0, tables=0)
     seed_account(MANAGEMENT, "acme-management", management, None)

@@ -133,6 +133,17 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_selector_answer_is_unknown_not_a_pass() {
+        let mut trail = org_trail(true, true, "All");
+        trail.event_selectors = Some(Default::default());
+        let snapshot = prod_only(|r| r.cloudtrail_trails = Some(vec![trail]));
+        assert_eq!(
+            prod_finding(&run(&super::CHECK, &snapshot)).status,
+            Status::Unknown
+        );
+    }
+
+    #[test]
     fn unread_status_is_unknown() {
         let mut trail = org_trail(true, true, "All");
         trail.is_logging = None;

@@ -139,11 +139,12 @@ fn view(trail: &CloudTrailTrail) -> TrailView<'_> {
     if !trail.multi_region {
         problems.push("single-region".to_owned());
     }
-    match trail
+    // AWS always answers with at least the default selector; an empty answer says nothing.
+    let selectors = trail
         .event_selectors
         .as_ref()
-        .map(|_| management_events(trail))
-    {
+        .filter(|s| !(s.classic.is_empty() && s.advanced.is_empty()));
+    match selectors.map(|_| management_events(trail)) {
         Some((true, true)) => {}
         Some((read, write)) => problems.push(match (read, write) {
             (false, false) => "records no management events".to_owned(),
