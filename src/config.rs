@@ -636,6 +636,51 @@ mod tests {
     }
 
     #[test]
+    fn objectives_come_from_the_first_matching_target() {
+        let config = parse(
+            "[recovery]\nrpo = \"2h\"\n[[recovery.targets]]\ntag = \"Tier=critical\"\nrto = \"30m\"\n\
+             [[recovery.targets]]\nresource = \"orders-*\"\nrpo = \"5m\"\nrto = \"1h\"\n",
+        )
+        .unwrap();
+        let rec = &config.recovery;
+        let none = Tags::new();
+        let default = rec.objectives("arn:aws:rds:eu-west-1:1:db:billing", "billing", &none);
+        assert_eq!(
+            (default.rpo, default.rto, default.source.as_str()),
+            (
+                SignedDuration::from_hours(2),
+                SignedDuration::from_hours(4),
+                "default"
+            )
+        );
+        // By identifier; the unset objective keeps its default.
+        let orders = rec.objectives("arn:aws:rds:eu-west-1:1:db:orders-eu", "orders-eu", &none);
+        assert_eq!(
+            (orders.rpo, orders.rto),
+            (SignedDuration::from_mins(5), SignedDuration::from_hours(1))
+        );
+        assert_eq!(orders.source, "recovery.targets[1] (resource orders-*)");
+        // By tag (key case-insensitive), and the first match wins.
+        let tags = Tags::from([("tier".to_owned(), "critical".to_owned())]);
+        let both = rec.objectives("arn:aws:rds:eu-west-1:1:db:orders-eu", "orders-eu", &tags);
+        assert_eq!(
+            (both.rpo, both.rto),
+            (SignedDuration::from_hours(2), SignedDuration::from_mins(30))
+        );
+    }
+
+    #[test]
+    fn recycle_bin_retention_is_configurable_and_positive() {
+        let config = parse("[deletion]\nrecycle_bin_min_retention_days = 30\n").unwrap();
+        assert_eq!(config.deletion.recycle_bin_min_retention_days, 30);
+        let err = parse("[deletion]\nrecycle_bin_min_retention_days = 0\n").unwrap_err();
+        assert!(
+            err.contains("deletion.recycle_bin_min_retention_days"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn a_missing_explicit_file_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         let missing = dir.path().join("nope.toml");

@@ -50,31 +50,55 @@ pub struct Moto {
 impl Moto {
     pub fn start() -> Moto {
         let venv = ensure_installed();
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(venv.join("bin/moto_server"))
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .env("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-            .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "false")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("moto_server could not be started");
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "moto_server did not listen on port {port} within 60 s"
-            );
-            std::thread::sleep(Duration::from_millis(100));
+        // Tests run in parallel: a port the OS hands out twice would let one test talk to
+        // another's emulator (and lose it when that test ends). Each port is used once per
+        // process, and a server that exits at once (port taken) is replaced.
+        static USED: Mutex<Vec<u16>> = Mutex::new(Vec::new());
+        for _ in 0..5 {
+            let port = loop {
+                let port = TcpListener::bind("127.0.0.1:0")
+                    .unwrap()
+                    .local_addr()
+                    .unwrap()
+                    .port();
+                let mut used = USED.lock().unwrap_or_else(|e| e.into_inner());
+                if !used.contains(&port) {
+                    used.push(port);
+                    break port;
+                }
+            };
+            let mut child = Command::new(venv.join("bin/moto_server"))
+                .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+                .env("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+                .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "false")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("moto_server could not be started");
+            let deadline = Instant::now() + Duration::from_secs(60);
+            let mut exited = false;
+            while TcpStream::connect(("127.0.0.1", port)).is_err() {
+                if child.try_wait().ok().flatten().is_some() {
+                    exited = true;
+                    break;
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "moto_server did not listen on port {port} within 60 s"
+                );
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            // Something else may have answered on the port while our server failed to bind.
+            std::thread::sleep(Duration::from_millis(200));
+            if exited || child.try_wait().ok().flatten().is_some() {
+                continue;
+            }
+            return Moto {
+                child,
+                endpoint: format!("http://127.0.0.1:{port}"),
+            };
         }
-        Moto {
-            child,
-            endpoint: format!("http://127.0.0.1:{port}"),
-        }
+        panic!("moto_server exited at start five times (ports taken?)");
     }
 
     /// Seeds an organization (see `seed_org.py`) and returns what it created.
