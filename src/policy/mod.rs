@@ -3,5 +3,6 @@
 //! Checks and classification never read policy JSON themselves; they ask this module.
 
 mod document;
+pub mod trust;
 
 pub use document::*;
