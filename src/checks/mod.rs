@@ -6,6 +6,7 @@
 
 mod catalogue;
 mod del;
+mod hil;
 mod log;
 mod rec;
 mod scope;
@@ -178,6 +179,7 @@ impl Check {
 pub static REGISTRY: &[Check] = &[
     sec::prod_db_password_managed::CHECK,
     sec::prod_iam_user_keys::CHECK,
+    hil::ci_trust_pinned::CHECK,
     seg::separate_accounts::CHECK,
     seg::public_prod_database::CHECK,
     log::cloudtrail_multi_region::CHECK,

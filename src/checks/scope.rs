@@ -551,3 +551,9 @@ pub(crate) const TRAILS: Missing = Missing {
     what: "CloudTrail trails",
     resource: "trail/*",
 };
+pub(crate) const IAM_ROLES: Missing = Missing {
+    service: "iam",
+    operation: "GetAccountAuthorizationDetails",
+    what: "IAM roles",
+    resource: "role/*",
+};

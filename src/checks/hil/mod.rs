@@ -1,0 +1,3 @@
+//! HIL — human in the loop.
+
+pub mod ci_trust_pinned;
