@@ -230,9 +230,11 @@ pub fn evaluate(
     now: Timestamp,
 ) -> Report {
     let classes = Classification::new(snapshot, config);
+    let principals = crate::policy::principals::Principals::new(snapshot);
     let ctx = Ctx {
         config,
         classes: &classes,
+        principals: &principals,
         collected_at: snapshot.collected_at,
     };
     let mut runs = checks::run_all(snapshot, &ctx);

@@ -4,10 +4,13 @@
 //! finding per resource it looked at — passing, failing, unknown (data missing) or not
 //! applicable (out of scope, with the reason) — and never reads the clock, the network or files.
 
+mod agents;
 mod catalogue;
 mod del;
 mod hil;
+mod inp;
 mod log;
+mod prv;
 mod rec;
 mod scope;
 mod sec;
@@ -27,6 +30,7 @@ pub(crate) use scope::{RegionScope, Scoped, regions};
 use crate::classify::{Classification, EnvClass};
 use crate::config::Config;
 use crate::inventory::Snapshot;
+use crate::policy::principals::Principals;
 
 /// The outcome of a finding, and of a check as a whole.
 #[derive(
@@ -155,6 +159,8 @@ pub struct Finding {
 pub struct Ctx<'a> {
     pub config: &'a Config,
     pub classes: &'a Classification,
+    /// Every IAM principal's policies, compiled for the policy engine.
+    pub principals: &'a Principals,
     /// When the snapshot was collected: time-based checks are judged against it.
     pub collected_at: Timestamp,
 }
@@ -179,9 +185,13 @@ impl Check {
 pub static REGISTRY: &[Check] = &[
     sec::prod_db_password_managed::CHECK,
     sec::prod_iam_user_keys::CHECK,
+    prv::agent_admin::CHECK,
+    prv::agent_destructive_data::CHECK,
+    hil::agent_infra_mutation::CHECK,
     hil::ci_trust_pinned::CHECK,
     seg::separate_accounts::CHECK,
     seg::public_prod_database::CHECK,
+    inp::agent_exec_tools::CHECK,
     log::cloudtrail_multi_region::CHECK,
     log::cloudtrail_integrity::CHECK,
     log::destructive_call_alert::CHECK,

@@ -54,9 +54,11 @@ pub fn run_check(check: &Check, snapshot: &Snapshot) -> Vec<Finding> {
 
 pub fn run_check_with(check: &Check, snapshot: &Snapshot, config: &Config) -> Vec<Finding> {
     let classes = Classification::new(snapshot, config);
+    let principals = crate::policy::principals::Principals::new(snapshot);
     let ctx = Ctx {
         config,
         classes: &classes,
+        principals: &principals,
         collected_at: snapshot.collected_at,
     };
     (check.run)(snapshot, &ctx)

@@ -48,8 +48,22 @@ pub struct PolicyError(pub String);
 
 impl PolicyDocument {
     /// Parses a document as AWS returns it: plain JSON, or percent-encoded JSON (as
-    /// `GetAccountAuthorizationDetails` returns it). Plain JSON is tried first.
+    /// `GetAccountAuthorizationDetails` returns it, RFC 3986: `%7B`, `%2A`, `%20`; a `+` is a
+    /// literal plus). Plain JSON is tried first. Should a percent-decoded text only be JSON
+    /// when `+` is read as a space (form encoding by another tool), that reading is used.
+    /// A JSON string holding a document (double-encoded) is unwrapped once.
+    ///
+    /// Malformed input is an error, never an empty policy: not JSON, no `Statement`, a
+    /// statement without `Effect`, with both or neither of `Action`/`NotAction`, with both
+    /// `Resource` and `NotResource` (or `Principal` and `NotPrincipal`), unknown elements,
+    /// and values of the wrong JSON type. JSON numbers and booleans in value positions become
+    /// their text (`5`, `true`).
     pub fn parse(text: &str) -> Result<PolicyDocument, PolicyError> {
+        Self::parse_depth(text, 0)
+    }
+
+    fn parse_depth(text: &str, depth: u8) -> Result<PolicyDocument, PolicyError> {
+        let text = text.trim_start_matches('\u{feff}');
         let value: Value = match serde_json::from_str(text) {
             Ok(value) => value,
             Err(plain_err) => {
@@ -63,11 +77,27 @@ impl PolicyDocument {
                 if decoded == text {
                     return Err(PolicyError(format!("not JSON: {plain_err}")));
                 }
-                serde_json::from_str(&decoded)
-                    .map_err(|err| PolicyError(format!("not JSON after percent-decoding: {err}")))?
+                match serde_json::from_str(&decoded) {
+                    Ok(value) => value,
+                    Err(err) => {
+                        let spaced = text.replace('+', "%20");
+                        let form = percent_encoding::percent_decode_str(&spaced).decode_utf8();
+                        match form.ok().and_then(|f| serde_json::from_str(&f).ok()) {
+                            Some(value) if text.contains('+') => value,
+                            _ => {
+                                return Err(PolicyError(format!(
+                                    "not JSON after percent-decoding: {err}"
+                                )));
+                            }
+                        }
+                    }
+                }
             }
         };
-        Self::from_value(value)
+        match value {
+            Value::String(inner) if depth == 0 => Self::parse_depth(&inner, 1),
+            value => Self::from_value(value),
+        }
     }
 
     fn from_value(value: Value) -> Result<PolicyDocument, PolicyError> {
@@ -77,6 +107,12 @@ impl PolicyDocument {
             version: Option<String>,
             #[serde(default)]
             statement: Option<Value>,
+        }
+        if !value.is_object() {
+            return Err(PolicyError(format!(
+                "a policy document must be a JSON object, found {}",
+                kind(&value)
+            )));
         }
         let raw: Raw = serde_json::from_value(value).map_err(|err| PolicyError(err.to_string()))?;
         let statements = match raw.statement {
@@ -88,7 +124,8 @@ impl PolicyDocument {
             Some(item @ Value::Object(_)) => vec![Statement::from_value(item)?],
             Some(other) => {
                 return Err(PolicyError(format!(
-                    "Statement must be an object or array, found {other}"
+                    "Statement must be an object or array, found {}",
+                    kind(&other)
                 )));
             }
         };
@@ -116,7 +153,9 @@ impl Statement {
             condition: BTreeMap::new(),
         };
         let mut effect = None;
+        let mut has = Seen::default();
         for (key, value) in map {
+            has.mark(&key);
             match key.as_str() {
                 "Sid" => statement.sid = Some(scalar(&value, "Sid")?),
                 "Effect" => {
@@ -141,6 +180,21 @@ impl Statement {
             }
         }
         statement.effect = effect.ok_or_else(|| PolicyError("a statement has no Effect".into()))?;
+        if !(has["Action"] ^ has["NotAction"]) {
+            return Err(PolicyError(
+                "a statement must have exactly one of Action and NotAction".into(),
+            ));
+        }
+        if has["Resource"] && has["NotResource"] {
+            return Err(PolicyError(
+                "a statement cannot have both Resource and NotResource".into(),
+            ));
+        }
+        if has["Principal"] && has["NotPrincipal"] {
+            return Err(PolicyError(
+                "a statement cannot have both Principal and NotPrincipal".into(),
+            ));
+        }
         Ok(statement)
     }
 
@@ -179,7 +233,8 @@ impl Principal {
             }
             other => {
                 return Err(PolicyError(format!(
-                    "Principal must be \"*\" or an object, found {other}"
+                    "Principal must be \"*\" or an object, found {}",
+                    kind(other)
                 )));
             }
         }
@@ -194,29 +249,44 @@ impl Principal {
     }
 }
 
-/// Case-insensitive match of an IAM pattern with `*` (any run) and `?` (one character).
+/// Case-insensitive match of an IAM pattern with `*` (any run) and `?` (one character), as
+/// `Action` elements are matched ("IAM JSON policy elements: Action"). ASCII case folding;
+/// does not allocate.
 pub fn wildcard_match(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().flat_map(char::to_lowercase).collect();
-    let t: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
-    let (mut pi, mut ti) = (0, 0);
-    let (mut star, mut mark) = (None, 0);
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
+    super::pattern::glob_match(pattern, text, true)
+}
+
+/// Which statement elements were present.
+#[derive(Default)]
+struct Seen(Vec<String>);
+
+impl Seen {
+    fn mark(&mut self, key: &str) {
+        self.0.push(key.to_string());
+    }
+}
+
+impl std::ops::Index<&str> for Seen {
+    type Output = bool;
+    fn index(&self, key: &str) -> &bool {
+        if self.0.iter().any(|k| k == key) {
+            &true
         } else {
-            return false;
+            &false
         }
     }
-    p[pi..].iter().all(|&c| c == '*')
+}
+
+/// The JSON type of a value, for error messages (never the value itself, which may be huge).
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
 }
 
 fn scalar(value: &Value, what: &str) -> Result<String, PolicyError> {
@@ -225,7 +295,8 @@ fn scalar(value: &Value, what: &str) -> Result<String, PolicyError> {
         Value::Bool(b) => Ok(b.to_string()),
         Value::Number(n) => Ok(n.to_string()),
         other => Err(PolicyError(format!(
-            "{what} must be a string, found {other}"
+            "{what} must be a string, found {}",
+            kind(other)
         ))),
     }
 }

@@ -1,0 +1,548 @@
+//! What agents can do: the checks that ask the policy engine whether an agent principal holds
+//! the actions of a capability class share this walk.
+//!
+//! Agents in production accounts are judged: their permissions apply to production. An agent
+//! in a non-production account is out of scope here (its paths into production are judged by
+//! the trust checks).
+
+use serde_json::{Value, json};
+
+use crate::checks::scope::{IAM_ROLES, account_finding, account_not_collected, add_evidence};
+use crate::checks::{Ctx, Finding, Status};
+use crate::classify::{EnvClass, PrincipalKind};
+use crate::inventory::Snapshot;
+use crate::policy::capabilities::Capability;
+use crate::policy::principals::{Principal, Scps};
+use crate::policy::{Context, Decision, Request};
+
+/// How many capabilities a finding's evidence lists in full.
+const LISTED: usize = 25;
+
+/// The answer for one capability.
+pub(crate) struct Held<'c> {
+    pub capability: &'c Capability,
+    pub decision: Decision,
+}
+
+impl Held<'_> {
+    pub fn evidence(&self) -> Value {
+        let statement = |s: &crate::policy::StatementRef| json!({ "policy": s.policy_id, "statement": s.index, "sid": s.sid });
+        let mut value = json!({
+            "action": self.capability.action,
+            "resource": self.capability.resource,
+            "why": self.capability.why,
+        });
+        if let Value::Object(map) = &mut value {
+            match &self.decision {
+                Decision::Allowed { grants } => {
+                    map.insert("allowed".into(), json!(true));
+                    map.insert(
+                        "granted_by".into(),
+                        json!(
+                            grants
+                                .iter()
+                                .map(|g| statement(&g.statement))
+                                .collect::<Vec<_>>()
+                        ),
+                    );
+                }
+                Decision::ConditionallyAllowed { grants, undecided } => {
+                    map.insert("allowed".into(), json!("conditionally"));
+                    map.insert(
+                        "granted_by".into(),
+                        json!(
+                            grants
+                                .iter()
+                                .map(|g| statement(&g.statement))
+                                .collect::<Vec<_>>()
+                        ),
+                    );
+                    map.insert(
+                        "conditions".into(),
+                        json!(
+                            undecided
+                                .iter()
+                                .map(|c| json!({
+                                    "policy": c.statement.policy_id,
+                                    "statement": c.statement.index,
+                                    "operator": c.operator,
+                                    "key": c.key,
+                                    "values": c.values,
+                                }))
+                                .collect::<Vec<_>>()
+                        ),
+                    );
+                }
+                _ => {}
+            }
+        }
+        value
+    }
+}
+
+/// Asks the engine every capability of `class` for `principal`; returns those that may be
+/// allowed.
+pub(crate) fn held<'c>(principal: &Principal, class: &'c [Capability]) -> Vec<Held<'c>> {
+    let context = Context::new().with_principal_arn(&principal.arn);
+    class
+        .iter()
+        .filter_map(|capability| {
+            let decision = principal.policies.evaluate(&Request {
+                action: &capability.action,
+                resource: &capability.resource,
+                context: &context,
+            });
+            decision.may_be_allowed().then_some(Held {
+                capability,
+                decision,
+            })
+        })
+        .collect()
+}
+
+/// A production agent principal to judge, or the finding that says why it is not judged.
+pub(crate) struct Agent<'s> {
+    pub principal: &'s Principal,
+    pub finding: Finding,
+}
+
+/// Every agent principal: production agents come back with a blank finding (status and
+/// message to be set by the check); the others are pushed to `out` as not applicable or
+/// unknown.
+pub(crate) fn agents<'s>(
+    snapshot: &'s Snapshot,
+    ctx: &'s Ctx,
+    out: &mut Vec<Finding>,
+) -> Vec<Agent<'s>> {
+    let mut agents = Vec::new();
+    for account in &snapshot.accounts {
+        let Some(iam) = &account.iam else {
+            out.extend(account_not_collected(snapshot, ctx, account, IAM_ROLES));
+            continue;
+        };
+        let arns = iam
+            .roles
+            .iter()
+            .map(|r| &r.arn)
+            .chain(iam.users.iter().map(|u| &u.arn));
+        for arn in arns {
+            let Some(kind) = ctx.classes.principal(arn) else {
+                continue;
+            };
+            if kind.kind != PrincipalKind::Agent {
+                continue;
+            }
+            let Some(principal) = ctx.principals.get(arn) else {
+                continue;
+            };
+            let verdict = ctx.classes.account(&account.id);
+            let mut finding = account_finding(account, None, Status::Unknown, verdict, arn);
+            add_evidence(&mut finding, "agent", json!(kind.reason));
+            let name = format!(
+                "{} {}",
+                if principal.is_role {
+                    "agent role"
+                } else {
+                    "agent user"
+                },
+                principal.name
+            );
+            match verdict.class {
+                EnvClass::Prod => {}
+                EnvClass::Nonprod => {
+                    finding.status = Status::NotApplicable;
+                    finding.message = format!(
+                        "out of scope: {name} acts in {} (nonprod); its paths into production are judged by SEG003",
+                        account.display_name()
+                    );
+                    out.push(finding);
+                    continue;
+                }
+                EnvClass::Unclassified => {
+                    finding.message = format!(
+                        "environment of account {} of {name} is unclassified; declare it in ringfence.toml [environments]",
+                        account.display_name()
+                    );
+                    out.push(finding);
+                    continue;
+                }
+            }
+            if !principal.errors.is_empty() {
+                add_evidence(&mut finding, "policy_errors", json!(principal.errors));
+            }
+            if principal.scps == Scps::NotCollected {
+                add_evidence(
+                    &mut finding,
+                    "scps",
+                    json!("not collected: an SCP could block what is reported"),
+                );
+            }
+            agents.push(Agent { principal, finding });
+        }
+    }
+    agents
+}
+
+/// Adds the held capabilities to a finding's evidence (the first [`LISTED`] in full).
+pub(crate) fn add_held(finding: &mut Finding, held: &[Held]) {
+    add_evidence(finding, "held_count", json!(held.len()));
+    add_evidence(
+        finding,
+        "held",
+        json!(
+            held.iter()
+                .take(LISTED)
+                .map(Held::evidence)
+                .collect::<Vec<_>>()
+        ),
+    );
+}
+
+/// `rds:DeleteDBInstance, s3:DeleteBucket (+3 more)`.
+pub(crate) fn summary(held: &[Held]) -> String {
+    let names: Vec<&str> = held
+        .iter()
+        .take(4)
+        .map(|h| h.capability.action.as_str())
+        .collect();
+    let more = held.len().saturating_sub(names.len());
+    if more > 0 {
+        format!("{} (+{more} more)", names.join(", "))
+    } else {
+        names.join(", ")
+    }
+}
+
+/// How a class is judged.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Rule {
+    /// Holding any one capability fails.
+    Any,
+    /// Holding every capability fails (admin equivalence).
+    All,
+}
+
+/// The words of one agent check.
+pub(crate) struct Wording {
+    /// `can delete or rewrite production data`
+    pub holds: &'static str,
+    /// `destructive data actions`
+    pub plural: &'static str,
+    pub remediation: &'static str,
+}
+
+/// Judges every production agent against a capability class.
+pub(crate) fn judge_class(
+    snapshot: &Snapshot,
+    ctx: &Ctx,
+    class_id: &str,
+    rule: Rule,
+    wording: &Wording,
+) -> Vec<Finding> {
+    let class = crate::policy::capabilities::class(class_id);
+    let mut out = Vec::new();
+    for Agent {
+        principal,
+        mut finding,
+    } in agents(snapshot, ctx, &mut out)
+    {
+        let held = held(principal, &class.actions);
+        let total = class.actions.len();
+        let conditional = held
+            .iter()
+            .any(|h| matches!(h.decision, Decision::ConditionallyAllowed { .. }));
+        let failing = match rule {
+            Rule::Any => !held.is_empty(),
+            Rule::All => held.len() == total,
+        };
+        let name = format!(
+            "{} {} in {} (prod)",
+            if principal.is_role {
+                "agent role"
+            } else {
+                "agent user"
+            },
+            principal.name,
+            finding
+                .account_name
+                .as_deref()
+                .unwrap_or(&principal.account)
+        );
+        let incomplete = !principal.errors.is_empty();
+        finding.status = if failing {
+            Status::Fail
+        } else if incomplete {
+            Status::Unknown
+        } else {
+            Status::Pass
+        };
+        let condition_note = if conditional {
+            " (some only under conditions the policies set; see the evidence)"
+        } else {
+            ""
+        };
+        finding.message = match (finding.status, rule) {
+            (Status::Fail, Rule::Any) => format!(
+                "{name} {}: {}{condition_note}",
+                wording.holds,
+                summary(&held)
+            ),
+            (Status::Fail, Rule::All) => format!(
+                "{name} {}: it may perform all {total} {}{condition_note}",
+                wording.holds, wording.plural
+            ),
+            (Status::Pass, Rule::Any) => {
+                format!("{name} holds none of the {total} {}", wording.plural)
+            }
+            (Status::Pass, Rule::All) => format!(
+                "{name} is not admin-equivalent: {} of the {total} {} are denied to it",
+                total - held.len(),
+                wording.plural
+            ),
+            _ => format!(
+                "{name}: some of its policies could not be read ({}), so whether it holds {} is unknown",
+                principal.errors.join("; "),
+                wording.plural
+            ),
+        };
+        add_held(&mut finding, &held);
+        if rule == Rule::All && finding.status != Status::Fail {
+            let denied: Vec<&str> = class
+                .actions
+                .iter()
+                .filter(|c| !held.iter().any(|h| std::ptr::eq(h.capability, *c)))
+                .take(5)
+                .map(|c| c.action.as_str())
+                .collect();
+            add_evidence(&mut finding, "denied_examples", json!(denied));
+        }
+        add_evidence(&mut finding, "capability_class", json!(class.id));
+        if finding.status == Status::Fail {
+            finding.remediation = Some(format!(
+                "{} (aws iam list-attached-role-policies --role-name {name_only} shows what grants it; the evidence names each statement)",
+                wording.remediation,
+                name_only = principal.name
+            ));
+        }
+        out.push(finding);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::Status;
+    use crate::checks::testing::*;
+    use crate::inventory::{
+        Iam, InlinePolicy, ManagedPolicy, OrgUnitRef, Organization, Role, ServiceControlPolicy,
+        Snapshot,
+    };
+
+    const BEDROCK_TRUST: &str = r#"{"Statement":{"Effect":"Allow","Principal":{"Service":"bedrock.amazonaws.com"},"Action":"sts:AssumeRole"}}"#;
+
+    fn agent(account: &str, inline: &str) -> Role {
+        Role {
+            name: "support-agent".into(),
+            arn: format!("arn:aws:iam::{account}:role/support-agent"),
+            path: "/".into(),
+            trust_policy: BEDROCK_TRUST.into(),
+            inline_policies: vec![InlinePolicy {
+                name: "task".into(),
+                document: inline.into(),
+            }],
+            ..Default::default()
+        }
+    }
+
+    fn with_roles(account: &str, roles: Vec<Role>) -> Snapshot {
+        let mut snapshot = estate_in(account, |_| {});
+        snapshot.accounts[0].iam = Some(Iam {
+            roles,
+            ..Default::default()
+        });
+        snapshot
+    }
+
+    fn allow(actions: &str) -> String {
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"Task","Effect":"Allow","Action":{actions},"Resource":"*"}}]}}"#
+        )
+    }
+
+    const DESTRUCTIVE: &crate::checks::Check = &crate::checks::prv::agent_destructive_data::CHECK;
+    const ADMIN: &crate::checks::Check = &crate::checks::prv::agent_admin::CHECK;
+
+    #[test]
+    fn a_destructive_grant_fails_naming_the_statement() {
+        let snapshot = with_roles(
+            PROD,
+            vec![agent(PROD, &allow(r#"["dynamodb:*","rds:Describe*"]"#))],
+        );
+        let findings = run_check(DESTRUCTIVE, &snapshot);
+        let fail = only(&findings, Status::Fail);
+        assert!(
+            fail.message.contains("dynamodb:DeleteTable"),
+            "{}",
+            fail.message
+        );
+        let first = &fail.evidence["held"][0];
+        assert_eq!(first["granted_by"][0]["sid"], "Task");
+        assert_eq!(
+            first["granted_by"][0]["policy"],
+            "inline:arn:aws:iam::222222222222:role/support-agent:task"
+        );
+        assert!(
+            fail.evidence["agent"]
+                .as_str()
+                .unwrap()
+                .contains("bedrock.amazonaws.com")
+        );
+    }
+
+    #[test]
+    fn read_only_passes_and_an_explicit_deny_wins() {
+        let snapshot = with_roles(
+            PROD,
+            vec![agent(
+                PROD,
+                &allow(r#"["rds:Describe*","dynamodb:GetItem"]"#),
+            )],
+        );
+        only(&run_check(DESTRUCTIVE, &snapshot), Status::Pass);
+        let denied = r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},
+            {"Effect":"Deny","NotAction":["rds:Describe*","dynamodb:Get*","dynamodb:Query"],"Resource":"*"}]}"#;
+        only(
+            &run_check(DESTRUCTIVE, &with_roles(PROD, vec![agent(PROD, denied)])),
+            Status::Pass,
+        );
+    }
+
+    #[test]
+    fn a_permissions_boundary_blocks_what_the_policy_grants() {
+        let mut role = agent(PROD, &allow(r#""*""#));
+        let boundary = format!("arn:aws:iam::{PROD}:policy/agent-boundary");
+        role.permissions_boundary = Some(boundary.clone());
+        let mut snapshot = with_roles(PROD, vec![role]);
+        snapshot.accounts[0].iam.as_mut().unwrap().managed_policies = vec![ManagedPolicy {
+            arn: boundary,
+            name: "agent-boundary".into(),
+            document: allow(r#"["rds:Describe*"]"#),
+            ..Default::default()
+        }];
+        only(&run_check(DESTRUCTIVE, &snapshot), Status::Pass);
+        only(&run_check(ADMIN, &snapshot), Status::Pass);
+    }
+
+    #[test]
+    fn admin_needs_every_admin_action_and_scps_count() {
+        let snapshot = with_roles(PROD, vec![agent(PROD, &allow(r#""*""#))]);
+        let fail = only(&run_check(ADMIN, &snapshot), Status::Fail).clone();
+        assert!(
+            fail.message.contains("is admin-equivalent"),
+            "{}",
+            fail.message
+        );
+        // Power user: everything but IAM is not admin-equivalent.
+        let power = r#"{"Statement":{"Effect":"Allow","NotAction":["iam:*","organizations:*"],"Resource":"*"}}"#;
+        let pass = only(
+            &run_check(ADMIN, &with_roles(PROD, vec![agent(PROD, power)])),
+            Status::Pass,
+        )
+        .clone();
+        assert!(
+            pass.evidence["denied_examples"][0]
+                .as_str()
+                .unwrap()
+                .starts_with("iam:")
+        );
+        // An SCP that denies IAM changes in the account's OU makes `*` not admin-equivalent.
+        let mut snapshot = with_roles(PROD, vec![agent(PROD, &allow(r#""*""#))]);
+        snapshot.accounts[0].ou_path = vec![OrgUnitRef {
+            id: "r-root".into(),
+            name: "Root".into(),
+        }];
+        snapshot.organization = Some(Organization {
+            id: "o-example".into(),
+            management_account_id: "111111111111".into(),
+            units: vec![],
+            service_control_policies: Some(vec![
+                ServiceControlPolicy {
+                    id: "p-FullAWSAccess".into(),
+                    name: "FullAWSAccess".into(),
+                    document: allow(r#""*""#),
+                    targets: vec!["r-root".into(), PROD.into()],
+                    ..Default::default()
+                },
+                ServiceControlPolicy {
+                    id: "p-noiam".into(),
+                    name: "no-iam".into(),
+                    document: r#"{"Statement":{"Effect":"Deny","Action":"iam:*","Resource":"*"}}"#
+                        .into(),
+                    targets: vec![PROD.into()],
+                    ..Default::default()
+                },
+            ]),
+        });
+        only(&run_check(ADMIN, &snapshot), Status::Pass);
+    }
+
+    #[test]
+    fn unreadable_policies_are_unknown_unless_something_is_granted_anyway() {
+        let mut role = agent(PROD, &allow(r#"["rds:Describe*"]"#));
+        role.attached_policies = vec![format!("arn:aws:iam::{PROD}:policy/missing")];
+        let findings = run_check(DESTRUCTIVE, &with_roles(PROD, vec![role.clone()]));
+        let unknown = only(&findings, Status::Unknown);
+        assert!(
+            unknown.message.contains("could not be read"),
+            "{}",
+            unknown.message
+        );
+        role.inline_policies[0].document = allow(r#""dynamodb:DeleteTable""#);
+        only(
+            &run_check(DESTRUCTIVE, &with_roles(PROD, vec![role])),
+            Status::Fail,
+        );
+        let mut snapshot = estate(|_| {});
+        snapshot
+            .errors
+            .push(access_denied("iam", "GetAccountAuthorizationDetails"));
+        only(&run_check(DESTRUCTIVE, &snapshot), Status::Unknown);
+    }
+
+    #[test]
+    fn agents_outside_production_and_non_agents() {
+        let findings = run_check(
+            DESTRUCTIVE,
+            &with_roles(NONPROD, vec![agent(NONPROD, &allow(r#""*""#))]),
+        );
+        only(&findings, Status::NotApplicable);
+        let findings = run_check(
+            DESTRUCTIVE,
+            &with_roles(UNCLASSIFIED, vec![agent(UNCLASSIFIED, &allow(r#""*""#))]),
+        );
+        only(&findings, Status::Unknown);
+        let mut service = agent(PROD, &allow(r#""*""#));
+        service.name = "orders-api".into();
+        service.arn = format!("arn:aws:iam::{PROD}:role/orders-api");
+        service.trust_policy = BEDROCK_TRUST.replace("bedrock", "ec2");
+        assert!(run_check(DESTRUCTIVE, &with_roles(PROD, vec![service])).is_empty());
+    }
+
+    #[test]
+    fn exec_and_infra_classes() {
+        let exec = &crate::checks::inp::agent_exec_tools::CHECK;
+        let infra = &crate::checks::hil::agent_infra_mutation::CHECK;
+        let snapshot = with_roles(PROD, vec![agent(PROD, &allow(r#"["ssm:SendCommand"]"#))]);
+        only(&run_check(exec, &snapshot), Status::Fail);
+        only(&run_check(infra, &snapshot), Status::Pass);
+        let snapshot = with_roles(
+            PROD,
+            vec![agent(
+                PROD,
+                &allow(r#"["ec2:AuthorizeSecurityGroupIngress"]"#),
+            )],
+        );
+        only(&run_check(infra, &snapshot), Status::Fail);
+        only(&run_check(exec, &snapshot), Status::Pass);
+    }
+}

@@ -1,0 +1,3 @@
+//! INP — agent input is untrusted; scope tools per task.
+
+pub mod agent_exec_tools;

@@ -1,0 +1,4 @@
+//! PRV — least privilege for agents.
+
+pub mod agent_admin;
+pub mod agent_destructive_data;

@@ -1,0 +1,147 @@
+//! Capability classes: the concrete actions an agent must not hold, kept as data in
+//! `src/policy/capabilities/*.toml` (with their sources) and embedded in the binary.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use serde::Deserialize;
+
+/// One question of a class: an action on a resource pattern, and why it matters.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Capability {
+    pub action: String,
+    pub resource: String,
+    pub why: String,
+}
+
+/// A privilege-escalation path: every action is needed.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EscalationPath {
+    pub id: String,
+    pub name: String,
+    pub actions: Vec<String>,
+    pub resource: String,
+    /// Resource patterns of the actions that differ from `resource`.
+    #[serde(default)]
+    pub resources: BTreeMap<String, String>,
+    /// The service an `iam:PassRole` in the path passes the role to.
+    #[serde(default)]
+    pub passed_to_service: Option<String>,
+    /// What must exist for the path to lead anywhere.
+    #[serde(default)]
+    pub prerequisite: Option<String>,
+    /// Answered by the trust graph rather than by identity policies alone.
+    #[serde(default)]
+    pub graph: bool,
+    pub why: String,
+    pub source: String,
+}
+
+impl EscalationPath {
+    /// The resource pattern to ask `action` about.
+    pub fn resource_of(&self, action: &str) -> &str {
+        self.resources.get(action).unwrap_or(&self.resource)
+    }
+}
+
+/// A capability class.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Class {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub sources: Vec<String>,
+    #[serde(default)]
+    pub actions: Vec<Capability>,
+    #[serde(default)]
+    pub paths: Vec<EscalationPath>,
+}
+
+const FILES: [(&str, &str); 5] = [
+    ("admin", include_str!("capabilities/admin.toml")),
+    (
+        "destructive-data",
+        include_str!("capabilities/destructive-data.toml"),
+    ),
+    (
+        "infra-mutation",
+        include_str!("capabilities/infra-mutation.toml"),
+    ),
+    ("exec-tools", include_str!("capabilities/exec-tools.toml")),
+    (
+        "privilege-escalation",
+        include_str!("capabilities/privilege-escalation.toml"),
+    ),
+];
+
+static CLASSES: LazyLock<Vec<Class>> = LazyLock::new(|| {
+    FILES
+        .iter()
+        .map(|(id, text)| {
+            // Compiled-in data, parsed by the test suite: a failure is a build defect.
+            toml::from_str(text)
+                .unwrap_or_else(|err| panic!("capability class {id} does not parse: {err}"))
+        })
+        .collect()
+});
+
+/// A capability class by id (`admin`, `destructive-data`, `infra-mutation`, `exec-tools`,
+/// `privilege-escalation`).
+pub fn class(id: &str) -> &'static Class {
+    CLASSES
+        .iter()
+        .find(|c| c.id == id)
+        .unwrap_or_else(|| panic!("no capability class {id}"))
+}
+
+pub fn classes() -> &'static [Class] {
+    &CLASSES
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_class_parses_with_ids_matching_files_and_sources() {
+        for (id, _) in FILES {
+            let class = class(id);
+            assert_eq!(class.id, id);
+            assert!(!class.sources.is_empty(), "{id} has no sources");
+            assert!(
+                !class.actions.is_empty() || !class.paths.is_empty(),
+                "{id} is empty"
+            );
+            for capability in &class.actions {
+                let (service, action) = capability.action.split_once(':').unwrap_or_else(|| {
+                    panic!("{id}: `{}` is not service:Action", capability.action)
+                });
+                assert!(
+                    !service.is_empty() && !action.is_empty(),
+                    "{id}: {}",
+                    capability.action
+                );
+                assert!(
+                    !action.contains('*'),
+                    "{id}: {} is not a concrete action",
+                    capability.action
+                );
+            }
+        }
+        let paths = &class("privilege-escalation").paths;
+        assert!(paths.len() >= 25, "{} escalation paths", paths.len());
+        for path in paths {
+            assert!(!path.actions.is_empty(), "{}", path.id);
+            for action in path.resources.keys() {
+                assert!(
+                    path.actions.contains(action),
+                    "{}: {action} is not in its actions",
+                    path.id
+                );
+            }
+        }
+    }
+}
