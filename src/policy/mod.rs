@@ -83,6 +83,7 @@ mod condition;
 mod context;
 mod document;
 mod evaluate;
+pub mod graph;
 mod pattern;
 pub mod principals;
 pub mod trust;

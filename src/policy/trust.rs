@@ -57,6 +57,18 @@ impl Trustee {
         }
     }
 
+    /// The trustee in words, for evidence: `account 123456789012`, `principal arn:…`, `*` …
+    pub fn describe(&self) -> String {
+        match self {
+            Trustee::Anyone => "* (any AWS principal)".to_owned(),
+            Trustee::Account(a) => format!("account {a}"),
+            Trustee::Principal(p) => format!("principal {p}"),
+            Trustee::Service(s) => format!("service {s}"),
+            Trustee::Oidc { issuer, .. } => format!("oidc {issuer}"),
+            Trustee::Saml(p) => format!("saml {p}"),
+        }
+    }
+
     /// The account a trustee belongs to, where it names one.
     pub fn account(&self) -> Option<&str> {
         match self {

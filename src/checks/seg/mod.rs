@@ -1,4 +1,5 @@
 //! SEG — segregation.
 
+pub mod nonprod_to_prod_trust;
 pub mod public_prod_database;
 pub mod separate_accounts;

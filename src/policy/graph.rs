@@ -1,0 +1,175 @@
+//! The assume-role graph across every collected account: who can become whom.
+//!
+//! An edge P → R exists when R's trust policy admits P (by ARN, by P's account, or `*`) and
+//! P's own policies may allow `sts:AssumeRole` on R (identity policies, boundary and SCPs, as
+//! the engine decides; a same-account trust that names P's ARN needs no identity allow).
+//! Reachability from a set of starting principals is a breadth-first search, so the chain it
+//! reports for each role is a shortest one.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use super::principals::Principals;
+use super::trust::{TrustEntry, TrustVerdict, Trustee, admits, trust_entries};
+use super::{Context, Request};
+use crate::inventory::Snapshot;
+
+/// One step of a chain: `from` assumes `to`, admitted by `entries` of `to`'s trust policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hop {
+    pub from: String,
+    pub to: String,
+    /// The trust statements that admit `from`.
+    pub entries: Vec<TrustEntry>,
+    /// The trust or the identity allow depends on conditions the engine cannot decide.
+    pub conditional: bool,
+}
+
+/// A role of the graph with its parsed trust.
+struct Node {
+    arn: String,
+    account: String,
+    entries: Result<Vec<TrustEntry>, String>,
+}
+
+/// The trust side of the graph, indexed by who is trusted.
+pub struct TrustGraph<'p> {
+    principals: &'p Principals,
+    roles: Vec<Node>,
+    by_arn: BTreeMap<String, Vec<usize>>,
+    by_account: BTreeMap<String, Vec<usize>>,
+    anyone: Vec<usize>,
+}
+
+impl<'p> TrustGraph<'p> {
+    pub fn new(snapshot: &Snapshot, principals: &'p Principals) -> TrustGraph<'p> {
+        let mut graph = TrustGraph {
+            principals,
+            roles: Vec::new(),
+            by_arn: BTreeMap::new(),
+            by_account: BTreeMap::new(),
+            anyone: Vec::new(),
+        };
+        for account in &snapshot.accounts {
+            let Some(iam) = &account.iam else { continue };
+            for role in &iam.roles {
+                let index = graph.roles.len();
+                let entries = trust_entries(&role.trust_policy).map_err(|e| e.to_string());
+                for entry in entries.iter().flatten() {
+                    match &entry.trustee {
+                        Trustee::Anyone => graph.anyone.push(index),
+                        Trustee::Account(a) => {
+                            graph.by_account.entry(a.clone()).or_default().push(index)
+                        }
+                        Trustee::Principal(p) => {
+                            graph.by_arn.entry(p.clone()).or_default().push(index)
+                        }
+                        _ => {}
+                    }
+                }
+                graph.roles.push(Node {
+                    arn: role.arn.clone(),
+                    account: account.id.clone(),
+                    entries,
+                });
+            }
+        }
+        for list in graph
+            .by_arn
+            .values_mut()
+            .chain(graph.by_account.values_mut())
+            .chain(std::iter::once(&mut graph.anyone))
+        {
+            list.sort_unstable();
+            list.dedup();
+        }
+        graph
+    }
+
+    /// The trust entries of a role, or why they could not be read.
+    pub fn trust_of(&self, role_arn: &str) -> Option<&Result<Vec<TrustEntry>, String>> {
+        self.roles
+            .iter()
+            .find(|n| n.arn == role_arn)
+            .map(|n| &n.entries)
+    }
+
+    /// Whether `from` (of `account`) can assume `to`: `None` when not, else the hop.
+    fn hop(&self, from: &str, account: &str, to: &Node) -> Option<Hop> {
+        let Ok(entries) = &to.entries else {
+            return None;
+        };
+        let (admitting, mut conditional) = match admits(entries, from, account) {
+            TrustVerdict::Trusted(e) => (e, false),
+            TrustVerdict::Conditional(e) => (e, true),
+            TrustVerdict::NotTrusted | TrustVerdict::Denied(_) => return None,
+        };
+        let named = admitting
+            .iter()
+            .any(|e| matches!(&e.trustee, Trustee::Principal(p) if p == from));
+        if !(named && account == to.account) {
+            // The caller's own policies must allow the call too (cross-account, or trust
+            // through the account). A principal not in the snapshot is assumed to be allowed.
+            if let Some(principal) = self.principals.get(from) {
+                let context = Context::new().with_principal_arn(from);
+                let decision = principal.policies.evaluate(&Request {
+                    action: "sts:AssumeRole",
+                    resource: &to.arn,
+                    context: &context,
+                });
+                if !decision.may_be_allowed() {
+                    return None;
+                }
+                conditional |= !matches!(decision, super::Decision::Allowed { .. });
+            }
+        }
+        Some(Hop {
+            from: from.to_owned(),
+            to: to.arn.clone(),
+            entries: admitting,
+            conditional,
+        })
+    }
+
+    /// Every role reachable from `starts` (principal ARNs with their accounts, or accounts
+    /// themselves as `(account, account)` for "any principal of this account"), each with
+    /// the hop that first reached it (follow `from` back for the chain).
+    pub fn reach(&self, starts: &[(String, String)]) -> BTreeMap<String, Hop> {
+        let mut reached: BTreeMap<String, Hop> = BTreeMap::new();
+        let mut queue: VecDeque<(String, String)> = starts.iter().cloned().collect();
+        while let Some((from, account)) = queue.pop_front() {
+            let candidates = self
+                .by_arn
+                .get(&from)
+                .into_iter()
+                .flatten()
+                .chain(self.by_account.get(&account).into_iter().flatten())
+                .chain(self.anyone.iter());
+            for &index in candidates {
+                let node = &self.roles[index];
+                if reached.contains_key(&node.arn) || starts.iter().any(|(s, _)| *s == node.arn) {
+                    continue;
+                }
+                if let Some(hop) = self.hop(&from, &account, node) {
+                    reached.insert(node.arn.clone(), hop);
+                    queue.push_back((node.arn.clone(), node.account.clone()));
+                }
+            }
+        }
+        reached
+    }
+}
+
+/// The chain that reached `role`, first hop first.
+pub fn chain<'h>(reached: &'h BTreeMap<String, Hop>, role: &str) -> Vec<&'h Hop> {
+    let mut chain = Vec::new();
+    let mut at = role;
+    while let Some(hop) = reached.get(at) {
+        if chain.iter().any(|h: &&Hop| h.to == hop.from) || chain.len() > 64 {
+            break;
+        }
+        chain.push(hop);
+        at = &hop.from;
+    }
+    chain.reverse();
+    chain
+}
