@@ -193,6 +193,7 @@ pub static REGISTRY: &[Check] = &[
     seg::nonprod_to_prod_trust::CHECK,
     seg::public_prod_database::CHECK,
     inp::agent_exec_tools::CHECK,
+    inp::agent_session_scope::CHECK,
     log::cloudtrail_multi_region::CHECK,
     log::cloudtrail_integrity::CHECK,
     log::destructive_call_alert::CHECK,
