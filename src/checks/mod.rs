@@ -187,6 +187,7 @@ pub static REGISTRY: &[Check] = &[
     sec::prod_iam_user_keys::CHECK,
     prv::agent_admin::CHECK,
     prv::agent_destructive_data::CHECK,
+    prv::agent_privilege_escalation::CHECK,
     hil::agent_infra_mutation::CHECK,
     hil::ci_trust_pinned::CHECK,
     seg::separate_accounts::CHECK,

@@ -3,28 +3,42 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::Value;
 
-/// A parsed IAM policy document.
+/// A parsed IAM policy document ("IAM JSON policy element reference").
 #[derive(Debug, Clone, PartialEq)]
 pub struct PolicyDocument {
+    /// `Version` (`2012-10-17` enables policy variables; absent means `2008-10-17`).
     pub version: Option<String>,
+    /// `Statement`, always as a list (a single object becomes one statement).
     pub statements: Vec<Statement>,
 }
 
+/// `Effect`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Effect {
+    /// `"Allow"`.
     Allow,
+    /// `"Deny"`.
     Deny,
 }
 
+/// One statement. Exactly one of `action` / `not_action` is non-empty in a parsed document.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Statement {
+    /// `Sid`.
     pub sid: Option<String>,
+    /// `Effect`.
     pub effect: Effect,
+    /// `Principal` (resource-based and trust policies).
     pub principal: Option<Principal>,
+    /// `NotPrincipal`.
     pub not_principal: Option<Principal>,
+    /// `Action` patterns.
     pub action: Vec<String>,
+    /// `NotAction` patterns.
     pub not_action: Vec<String>,
+    /// `Resource` patterns (empty: the element is absent).
     pub resource: Vec<String>,
+    /// `NotResource` patterns.
     pub not_resource: Vec<String>,
     /// operator → condition key → values (numbers and booleans as their JSON text).
     pub condition: BTreeMap<String, BTreeMap<String, Vec<String>>>,
@@ -35,9 +49,13 @@ pub struct Statement {
 pub struct Principal {
     /// `"Principal": "*"` (or `{"AWS": "*"}`): anyone.
     pub any: bool,
+    /// `AWS`: account ids, account root ARNs, user and role ARNs.
     pub aws: Vec<String>,
+    /// `Service`: service principals such as `ec2.amazonaws.com`.
     pub service: Vec<String>,
+    /// `Federated`: identity-provider ARNs or names.
     pub federated: Vec<String>,
+    /// `CanonicalUser`: S3 canonical user ids.
     pub canonical_user: Vec<String>,
 }
 
@@ -382,6 +400,52 @@ mod tests {
         ] {
             assert!(PolicyDocument::parse(text).is_err(), "{text} parsed");
         }
+    }
+
+    #[test]
+    fn malformed_statements_are_errors() {
+        for text in [
+            r#"[]"#,
+            r#""just a string""#,
+            r#"{"Statement":[{"Effect":"Allow","Action":"*","NotAction":"iam:*","Resource":"*"}]}"#,
+            r#"{"Statement":[{"Effect":"Allow","Resource":"*"}]}"#,
+            r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","NotResource":"x"}]}"#,
+            r#"{"Statement":[{"Effect":"allow","Action":"*","Resource":"*"}]}"#,
+            r#"{"Statement":[{"Effect":"Allow","Action":["*",null],"Resource":"*"}]}"#,
+            r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Bool":"x"}}]}"#,
+            r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Extra":1}]}"#,
+            r#"{"Statement":[{"Effect":"Allow","Action":"*","Principal":"*","NotPrincipal":"*"}]}"#,
+        ] {
+            assert!(PolicyDocument::parse(text).is_err(), "{text} parsed");
+        }
+    }
+
+    #[test]
+    fn scalar_values_become_text_and_wrappers_unwrap() {
+        let doc = PolicyDocument::parse(
+            r#"{"Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"NumericLessThan":{"aws:MultiFactorAuthAge":3600},"Bool":{"aws:SecureTransport":[true,false]}}}}"#,
+        )
+        .unwrap();
+        let cond = &doc.statements[0].condition;
+        assert_eq!(
+            cond["NumericLessThan"]["aws:MultiFactorAuthAge"],
+            vec!["3600"]
+        );
+        assert_eq!(cond["Bool"]["aws:SecureTransport"], vec!["true", "false"]);
+        let wrapped = PolicyDocument::parse(
+            r#""{\"Statement\":{\"Effect\":\"Deny\",\"Action\":\"*\",\"Resource\":\"*\"}}""#,
+        )
+        .unwrap();
+        assert_eq!(wrapped.statements[0].effect, Effect::Deny);
+        let form = PolicyDocument::parse("%7B%22Statement%22%3A+%7B%22Effect%22%3A+%22Allow%22%2C+%22Action%22%3A+%22s3%3A%2A%22%7D%7D").unwrap();
+        assert_eq!(form.statements[0].action, vec!["s3:*"]);
+        assert_eq!(
+            PolicyDocument::parse(r#"{"Version":"2012-10-17","Statement":[]}"#)
+                .unwrap()
+                .statements
+                .len(),
+            0
+        );
     }
 
     #[test]

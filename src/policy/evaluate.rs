@@ -52,9 +52,10 @@ pub struct PolicySet {
 pub struct Request<'a> {
     /// `service:Action`, e.g. `s3:DeleteBucket` (case-insensitive; taken literally).
     pub action: &'a str,
-    /// A concrete ARN; `*` exactly, meaning the resource AWS uses for actions without
-    /// resource-level permissions; or an ARN pattern with `*` / `?` meaning "some resource
-    /// matching this pattern".
+    /// A concrete ARN, or a pattern with `*` / `?` meaning "some resource matching it"
+    /// (`arn:aws:s3:::prod-*`). `*` alone is "some resource of this action, possibly the
+    /// literal `*` of an action without resource-level permissions": only statements with
+    /// `Resource: "*"` decide it; scoped statements leave it conditional.
     pub resource: &'a str,
     /// Condition keys known about the request.
     pub context: &'a Context,
@@ -358,8 +359,15 @@ impl CompiledPolicy {
     }
 }
 
-/// `(policy position in the set, statement index)`.
+/// `(policy position in the set, statement index × 2 + 1 if the action surely matches)`:
+/// entries of the `all`, `exact` and `prefix` lists need no second look at the patterns.
 type At = (u32, u32);
+
+/// Splits an [`At`] into policy position, statement index, and whether the action surely
+/// matches.
+fn split_at(at: At) -> (usize, usize, bool) {
+    (at.0 as usize, (at.1 >> 1) as usize, at.1 & 1 == 1)
+}
 
 /// Statements of one service in a [`SetIndex`], by the shape of their action patterns.
 #[derive(Debug, Clone, Default)]
@@ -407,9 +415,11 @@ fn push_unique(list: &mut Vec<At>, at: At) {
 impl SetIndex {
     fn add(&mut self, at: At, policy: &CompiledPolicy, statement: &CompiledStatement) {
         if statement.not_action {
-            self.any.push(at);
+            self.any.push((at.0, at.1 * 2));
             return;
         }
+        let sure = (at.0, at.1 * 2 + 1);
+        let at = (at.0, at.1 * 2);
         for glob in policy.actions(statement) {
             let pattern = glob.text(&policy.arena);
             let Some((service, name)) = pattern.split_once(':') else {
@@ -435,13 +445,13 @@ impl SetIndex {
             let entry = &mut self.services[i].1;
             let name = name.to_ascii_lowercase();
             if !name.is_empty() && name.bytes().all(|b| b == b'*') {
-                push_unique(&mut entry.all, at);
+                push_unique(&mut entry.all, sure);
             } else if !has_wildcard(&name) {
-                push_keyed(&mut entry.exact, &name, at, true);
+                push_keyed(&mut entry.exact, &name, sure, true);
             } else if let Some(head) = name.strip_suffix('*')
                 && !has_wildcard(head)
             {
-                push_keyed(&mut entry.prefix, head, at, false);
+                push_keyed(&mut entry.prefix, head, sure, false);
             } else {
                 push_unique(&mut entry.other, at);
             }
@@ -470,6 +480,23 @@ impl SetIndex {
         }
         out.sort_dedup();
     }
+}
+
+/// Sorts candidates and merges the entries of one statement (keeping "surely matches" if
+/// any has it); returns the new length.
+fn sort_dedup(items: &mut [At]) -> usize {
+    items.sort_unstable();
+    let mut w = 0;
+    for r in 0..items.len() {
+        let item = items[r];
+        if w > 0 && items[w - 1].0 == item.0 && items[w - 1].1 >> 1 == item.1 >> 1 {
+            items[w - 1].1 |= item.1 & 1;
+        } else {
+            items[w] = item;
+            w += 1;
+        }
+    }
+    w
 }
 
 /// A small sorted set of candidates, on the stack unless unusually large.
@@ -508,18 +535,10 @@ impl Candidates {
     fn sort_dedup(&mut self) {
         if self.spill.is_empty() {
             let items = &mut self.inline[..self.len];
-            items.sort_unstable();
-            let mut w = 0;
-            for r in 0..items.len() {
-                if w == 0 || items[w - 1] != items[r] {
-                    items[w] = items[r];
-                    w += 1;
-                }
-            }
-            self.len = w;
+            self.len = sort_dedup(items);
         } else {
-            self.spill.sort_unstable();
-            self.spill.dedup();
+            let n = sort_dedup(&mut self.spill);
+            self.spill.truncate(n);
         }
     }
 
@@ -693,7 +712,12 @@ enum Rel {
 
 /// What [`Eval::decide`] found.
 enum Outcome {
-    Done(Decision),
+    /// Explicitly denied by this statement.
+    Denied(usize, usize),
+    /// This layer does not allow.
+    Missing(usize),
+    /// Allowed by these identity statements.
+    Allowed(Vec<(usize, usize)>),
     /// Allowed if the undecided statements go the right way: the identity statements that
     /// surely allow, those of layers without a sure allow that may, and the denies that may
     /// apply.
@@ -720,7 +744,7 @@ struct Eval<'a> {
     /// The action without its service prefix.
     name: &'a str,
     resource: &'a str,
-    /// The request resource as a pattern, when it has wildcards (and is not exactly `*`).
+    /// The request resource as a pattern, when it has wildcards.
     pattern: Option<Vec<Unit>>,
     ctx: &'a Context,
     scratch: Vec<Unit>,
@@ -787,7 +811,7 @@ impl<'a> Eval<'a> {
         ctx: &'a Context,
     ) -> Eval<'a> {
         let (service, name) = action.split_once(':').unwrap_or((action, ""));
-        let pattern = (resource != "*" && has_wildcard(resource)).then(|| {
+        let pattern = has_wildcard(resource).then(|| {
             let mut units = Vec::with_capacity(resource.len());
             push_units(resource, &mut units);
             units
@@ -1003,18 +1027,16 @@ impl<'a> Eval<'a> {
         let mut maybe_denies: Vec<(usize, usize)> = Vec::new();
         let mut candidates = Candidates::new();
         set.deny.gather(self.service, self.name, &mut candidates);
-        for &(pi, si) in candidates.as_slice() {
-            let (pi, si) = (pi as usize, si as usize);
+        for &at in candidates.as_slice() {
+            let (pi, si, sure) = split_at(at);
             let policy = &set.policies[pi];
             let s = &policy.statements[si];
-            if !self.action_matches(policy, s) {
+            if !sure && !self.action_matches(policy, s) {
                 continue;
             }
             match self.hit(set, pi, s) {
                 Hit::Yes => {
-                    return Outcome::Done(Decision::ExplicitlyDenied {
-                        by: set.policies[pi].statement_ref(si),
-                    });
+                    return Outcome::Denied(pi, si);
                 }
                 Hit::Maybe => maybe_denies.push((pi, si)),
                 Hit::No => {}
@@ -1029,14 +1051,12 @@ impl<'a> Eval<'a> {
         let mut layer_maybe_start = 0usize;
         let mut yes: Vec<(usize, usize)> = Vec::new();
         set.allow.gather(self.service, self.name, &mut candidates);
-        for &(pi, si) in candidates.as_slice() {
-            let (pi, si) = (pi as usize, si as usize);
+        for &at in candidates.as_slice() {
+            let (pi, si, sure) = split_at(at);
             let this = set.layer_of[pi] as usize;
             while layer < this {
                 if layer_hit == Hit::No {
-                    return Outcome::Done(Decision::ImplicitlyDenied {
-                        missing: set.missing(layer),
-                    });
+                    return Outcome::Missing(layer);
                 }
                 if layer_hit == Hit::Yes {
                     maybe.truncate(layer_maybe_start);
@@ -1050,13 +1070,16 @@ impl<'a> Eval<'a> {
             }
             let policy = &set.policies[pi];
             let s = &policy.statements[si];
-            if !self.action_matches(policy, s) {
+            if !sure && !self.action_matches(policy, s) {
                 continue;
             }
             match self.hit(set, pi, s) {
                 Hit::Yes => {
                     layer_hit = Hit::Yes;
                     if layer == identity_layer {
+                        if yes.is_empty() {
+                            yes.reserve(8);
+                        }
                         yes.push((pi, si));
                     }
                 }
@@ -1071,9 +1094,7 @@ impl<'a> Eval<'a> {
         }
         while layer <= identity_layer {
             if layer_hit == Hit::No {
-                return Outcome::Done(Decision::ImplicitlyDenied {
-                    missing: set.missing(layer),
-                });
+                return Outcome::Missing(layer);
             }
             if layer_hit == Hit::Yes {
                 maybe.truncate(layer_maybe_start);
@@ -1083,9 +1104,7 @@ impl<'a> Eval<'a> {
             layer_maybe_start = maybe.len();
         }
         if maybe.is_empty() && maybe_denies.is_empty() {
-            return Outcome::Done(Decision::Allowed {
-                grants: yes.iter().map(|&at| grant(set, at)).collect(),
-            });
+            return Outcome::Allowed(yes);
         }
         Outcome::Conditional {
             yes,
@@ -1097,7 +1116,21 @@ impl<'a> Eval<'a> {
     /// Turns an outcome into a decision, listing what is undecided.
     fn explain(&mut self, set: &CompiledPolicySet, outcome: Outcome) -> Decision {
         let (yes, maybe, maybe_denies) = match outcome {
-            Outcome::Done(decision) => return decision,
+            Outcome::Denied(pi, si) => {
+                return Decision::ExplicitlyDenied {
+                    by: set.policies[pi].statement_ref(si),
+                };
+            }
+            Outcome::Missing(layer) => {
+                return Decision::ImplicitlyDenied {
+                    missing: set.missing(layer),
+                };
+            }
+            Outcome::Allowed(yes) => {
+                return Decision::Allowed {
+                    grants: yes.iter().map(|&at| grant(set, at)).collect(),
+                };
+            }
             Outcome::Conditional {
                 yes,
                 maybe,
@@ -1130,8 +1163,8 @@ impl<'a> Eval<'a> {
         let mut candidates = Candidates::new();
         set.allow.gather(self.service, self.name, &mut candidates);
         let mut units = Vec::new();
-        for &(pi, si) in candidates.as_slice() {
-            let (pi, si) = (pi as usize, si as usize);
+        for &at in candidates.as_slice() {
+            let (pi, si, _) = split_at(at);
             let statement = &set.policies[pi].statements[si];
             let policy = &set.policies[pi];
             if !set.identity.contains(&pi)
@@ -1176,18 +1209,27 @@ impl<'a> Eval<'a> {
 /// A request resource with wildcards asks whether *some* resource matching it is allowed:
 /// a statement that covers the whole pattern decides it as for a concrete ARN; one that
 /// overlaps it in part makes the answer conditional, and concrete witness resources inside
-/// the pattern are then evaluated — if one is plainly allowed, so is the request.
+/// the pattern are then evaluated — if one is plainly allowed, so is the request (not for
+/// a bare `*`, which may be the literal resource of an action without resource-level
+/// permissions).
 pub fn evaluate(set: &CompiledPolicySet, request: &Request) -> Decision {
     let mut eval = Eval::new(set, request.action, request.resource, request.context);
     let outcome = eval.decide(set);
-    if let (Outcome::Conditional { .. }, true, Some(q)) =
-        (&outcome, eval.overlap_maybe, eval.pattern.clone())
-    {
-        let try_witness =
-            |w: &str| match Eval::new(set, request.action, w, request.context).decide(set) {
-                Outcome::Done(allowed @ Decision::Allowed { .. }) => Some(allowed),
+    // A bare `*` may be the literal resource of an action without resource-level
+    // permissions, which only `Resource: "*"` matches: no witness may stand in for it.
+    if let (Outcome::Conditional { .. }, true, Some(q), false) = (
+        &outcome,
+        eval.overlap_maybe,
+        eval.pattern.clone(),
+        request.resource == "*",
+    ) {
+        let try_witness = |w: &str| {
+            let mut concrete = Eval::new(set, request.action, w, request.context);
+            match concrete.decide(set) {
+                allowed @ Outcome::Allowed(_) => Some(concrete.explain(set, allowed)),
                 _ => None,
-            };
+            }
+        };
         // The pattern with its wildcards filled: a resource no policy names.
         if let Some(allowed) = witness(&q, &q, FILLER).and_then(|w| try_witness(&w)) {
             return allowed;
@@ -2638,11 +2680,35 @@ mod tests {
             r#"{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::*"}"#,
         ));
         v.push(c(
-            "request * (no resource-level permissions) needs Resource *",
+            "request * with only a scoped allow stays conditional (may need Resource *)",
             &bucket_star,
             "s3:ListAllMyBuckets",
             "*",
-            NoIdentity,
+            CondWhy(Why::Overlap),
+        ));
+        v.push(c(
+            "request * never falsely denied by a scoped allow",
+            &bucket_star,
+            "s3:DeleteBucket",
+            "*",
+            CondOn(&["*"]),
+        ));
+        let star_deny = s().id(&p(&format!(
+            r#"{ALLOW_ALL},{{"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*"}},{{"Effect":"Deny","Action":"s3:PutBucketPolicy","Resource":"arn:aws:s3:::prod-*"}}"#
+        )));
+        v.push(c(
+            "request * with Deny Resource *",
+            &star_deny,
+            "s3:DeleteBucket",
+            "*",
+            Denied("id0", 1),
+        ));
+        v.push(c(
+            "request * with a scoped deny: the deny may apply",
+            &star_deny,
+            "s3:PutBucketPolicy",
+            "*",
+            CondFrom("id0", 2),
         ));
         let partial_deny = s().id(&p(&format!(
             r#"{ALLOW_ALL},{{"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"arn:aws:s3:::prod-*"}}"#

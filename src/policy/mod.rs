@@ -12,9 +12,13 @@
 //! # Evaluation ([`evaluate`], [`CompiledPolicySet`])
 //! Compile once ([`CompiledPolicySet::new`], or share [`CompiledPolicy`] values between
 //! principals with [`CompiledPolicySet::from_compiled`]), then ask many questions. The
-//! hot path does not allocate: patterns are pre-classified, statements indexed by service,
-//! actions compared ASCII case-insensitively in place. Evidence is allocated only for the
-//! statements that match.
+//! hot path does not allocate: patterns are pre-classified (`*`, exact, prefix, suffix,
+//! star-separated segments) and kept in one text arena per policy; the set indexes its
+//! statements by service and by exact action name / action prefix, so most candidates need
+//! no pattern match at all; actions compare ASCII case-insensitively in place; identical
+//! conditions are decided once per question. Evidence (grants, undecided conditions) is
+//! allocated only for the statements that match. A request resource with wildcards
+//! allocates its pattern once.
 //!
 //! **In scope** — "Policy evaluation logic" and "Determining whether a request is allowed
 //! or denied within an account": identity-based policies (inline, managed, group), the
@@ -34,23 +38,27 @@
 //! - Resources match case-sensitively; `*` crosses `:` and `/`. `NotResource` matches every
 //!   resource it does not list. A statement with neither `Resource` nor `NotResource`
 //!   (which AWS accepts only in SCPs, where it means every resource) matches every resource.
-//! - Request resource `*` (exactly) is the literal resource AWS evaluates for actions
-//!   without resource-level permissions: it matches the statement patterns that match the
-//!   text `*` (in practice `Resource: "*"`), so `arn:aws:s3:::*` does not grant
-//!   `s3:ListAllMyBuckets`. To ask about "some bucket", ask `arn:aws:s3:::*`.
-//! - A request resource with `*` or `?` (anything else) is a pattern: the question is
-//!   whether *some* resource matching it is allowed. A statement pattern that covers the
-//!   whole request pattern (glob containment, checked soundly) applies as for a concrete ARN;
-//!   one that only overlaps it (exact glob intersection) applies "maybe": an Allow then only
-//!   grants conditionally and a Deny only maybe applies, reported as
-//!   [`Undecided::ResourceOverlap`]. The engine then evaluates concrete witness resources
-//!   inside the pattern (the pattern with its wildcards filled by a character no ARN
-//!   contains, and its intersection with each identity Allow pattern); one plainly allowed
-//!   witness makes the answer [`Decision::Allowed`] (whose grants are that witness's).
-//!   So a pattern is never falsely denied (implicit deny only when no allow in some layer
-//!   overlaps it; explicit deny only when a deny covers all of it) and never falsely
-//!   allowed; `ConditionallyAllowed` may remain where an exact answer would need the union
-//!   of several patterns.
+//! - A request resource with `*` or `?` is a pattern: the question is whether *some*
+//!   resource matching it is allowed. A statement pattern that covers the whole request
+//!   pattern (glob containment, checked soundly) applies as for a concrete ARN; one that
+//!   only overlaps it (exact glob intersection) applies "maybe": an Allow then grants only
+//!   conditionally and a Deny only maybe applies, reported as [`Undecided::ResourceOverlap`]
+//!   (`operator` = `Resource`/`NotResource`, `key` = the request pattern, `values` = the
+//!   statement's patterns). The engine then evaluates concrete witness resources inside the
+//!   pattern (the pattern with its wildcards filled by a character no ARN contains, then its
+//!   intersection with each unconditional identity Allow pattern); one plainly allowed
+//!   witness makes the answer [`Decision::Allowed`], with that witness's grants. So a
+//!   pattern is never falsely denied (implicit deny only when no allow in some layer
+//!   overlaps it; explicit deny only when a deny covers all of it) and never plainly allowed
+//!   without proof; `ConditionallyAllowed` can remain where the exact answer would need the
+//!   union of several patterns (e.g. an Allow and a Deny on the same `prod-*` part of
+//!   `arn:aws:s3:::*`, or layers allowing different parts).
+//! - Request resource `*` alone means "some resource of this action" but may also be the
+//!   literal resource AWS evaluates for actions without resource-level permissions
+//!   (`s3:ListAllMyBuckets`), which only `Resource: "*"` matches. So only statements with
+//!   `Resource: "*"` (or no resource element) decide it; scoped `Resource` and any
+//!   `NotResource` leave it `ConditionallyAllowed` (no witnesses are tried). Ask about `arn:aws:s3:::*`
+//!   for "some bucket".
 //!
 //! **Policy variables** ("IAM policy elements: Variables and tags"), only in policies with
 //! `Version: 2012-10-17` (otherwise `${…}` is literal text): substituted from the

@@ -2,3 +2,4 @@
 
 pub mod agent_admin;
 pub mod agent_destructive_data;
+pub mod agent_privilege_escalation;

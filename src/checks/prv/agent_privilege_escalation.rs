@@ -1,0 +1,245 @@
+//! PRV003 agent-privilege-escalation: an agent in production cannot grant itself more — no
+//! known escalation path (policy edits, new policy versions, `iam:PassRole` with compute
+//! creation, credentials for other users, trust-policy edits …) is open to it, and it cannot
+//! assume a role that is admin-equivalent.
+
+use serde_json::{Value, json};
+
+use crate::checks::agents::{agents, held};
+use crate::checks::scope::add_evidence;
+use crate::checks::{Check, Ctx, Finding, Status};
+use crate::inventory::Snapshot;
+use crate::policy::capabilities::{EscalationPath, class};
+use crate::policy::graph::{TrustGraph, chain};
+use crate::policy::principals::Principal;
+use crate::policy::{Context, Decision, Request};
+
+pub const CHECK: Check = Check {
+    id: "PRV003",
+    name: "agent-privilege-escalation",
+    catalogue: include_str!("../../../checks/prv/PRV003-agent-privilege-escalation.toml"),
+    run,
+};
+
+/// Whether every action of a path may be allowed; the evidence of each when so.
+fn open_path(principal: &Principal, path: &EscalationPath) -> Option<Value> {
+    let context = Context::new().with_principal_arn(&principal.arn);
+    let mut steps = Vec::new();
+    for action in &path.actions {
+        let resource = path.resource_of(action);
+        let decision = principal.policies.evaluate(&Request {
+            action,
+            resource,
+            context: &context,
+        });
+        let grants = match &decision {
+            Decision::Allowed { grants } | Decision::ConditionallyAllowed { grants, .. } => grants,
+            _ => return None,
+        };
+        steps.push(json!({
+            "action": action,
+            "resource": resource,
+            "conditional": matches!(decision, Decision::ConditionallyAllowed { .. }),
+            "granted_by": grants
+                .iter()
+                .map(|g| json!({ "policy": g.statement.policy_id, "statement": g.statement.index, "sid": g.statement.sid }))
+                .collect::<Vec<_>>(),
+        }));
+    }
+    Some(json!({
+        "path": path.id,
+        "name": path.name,
+        "why": path.why,
+        "prerequisite": path.prerequisite,
+        "passed_to_service": path.passed_to_service,
+        "source": path.source,
+        "steps": steps,
+    }))
+}
+
+fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
+    let paths = &class("privilege-escalation").paths;
+    let admin = &class("admin").actions;
+    let graph = TrustGraph::new(snapshot, ctx.principals);
+    let mut out = Vec::new();
+    for agent in agents(snapshot, ctx, &mut out) {
+        let mut finding = agent.finding;
+        let principal = agent.principal;
+        let open: Vec<Value> = paths
+            .iter()
+            .filter(|p| !p.graph)
+            .filter_map(|p| open_path(principal, p))
+            .collect();
+        // Roles the agent can become, and which of them are admin-equivalent.
+        let reached = graph.reach(&[(principal.arn.clone(), principal.account.clone())]);
+        let stronger: Vec<Value> = reached
+            .keys()
+            .filter_map(|arn| ctx.principals.get(arn))
+            .filter(|role| held(role, admin).len() == admin.len())
+            .map(|role| {
+                let hops: Vec<&str> = chain(&reached, &role.arn)
+                    .iter()
+                    .map(|h| h.to.as_str())
+                    .collect();
+                json!({ "role": role.arn, "chain": hops })
+            })
+            .collect();
+        let name = format!(
+            "{} {} in {} (prod)",
+            if principal.is_role {
+                "agent role"
+            } else {
+                "agent user"
+            },
+            principal.name,
+            finding
+                .account_name
+                .as_deref()
+                .unwrap_or(&principal.account)
+        );
+        let mut ways: Vec<String> = open
+            .iter()
+            .filter_map(|p| p["path"].as_str().map(str::to_owned))
+            .collect();
+        ways.extend(stronger.iter().filter_map(|s| {
+            s["role"]
+                .as_str()
+                .map(|r| format!("assume admin-equivalent {r}"))
+        }));
+        finding.status = if !ways.is_empty() {
+            Status::Fail
+        } else if !principal.errors.is_empty() {
+            Status::Unknown
+        } else {
+            Status::Pass
+        };
+        finding.message = match finding.status {
+            Status::Fail => {
+                let shown: Vec<&str> = ways.iter().take(5).map(String::as_str).collect();
+                let more = ways.len().saturating_sub(shown.len());
+                format!(
+                    "{name} can grant itself more: {}{}",
+                    shown.join(", "),
+                    if more > 0 {
+                        format!(" (+{more} more)")
+                    } else {
+                        String::new()
+                    }
+                )
+            }
+            Status::Unknown => format!(
+                "{name}: some of its policies could not be read ({}), so its escalation paths are unknown",
+                principal.errors.join("; ")
+            ),
+            _ => format!(
+                "{name} has none of the {} known privilege-escalation paths and reaches no admin-equivalent role",
+                paths.len()
+            ),
+        };
+        add_evidence(&mut finding, "escalation_paths", json!(open));
+        add_evidence(&mut finding, "admin_roles_reached", json!(stronger));
+        if finding.status == Status::Fail {
+            finding.remediation = Some(format!(
+                "remove the IAM write actions and iam:PassRole from {}'s policies (or deny them in its permissions boundary), and remove it from the trust of stronger roles; each path's evidence names the granting statements",
+                principal.name
+            ));
+        }
+        out.push(finding);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::Status;
+    use crate::checks::testing::*;
+    use crate::inventory::{Iam, InlinePolicy, Role};
+
+    const BEDROCK: &str = r#"{"Statement":{"Effect":"Allow","Principal":{"Service":"bedrock.amazonaws.com"},"Action":"sts:AssumeRole"}}"#;
+
+    fn role(name: &str, trust: &str, policy: &str) -> Role {
+        Role {
+            name: name.into(),
+            arn: format!("arn:aws:iam::{PROD}:role/{name}"),
+            path: "/".into(),
+            trust_policy: trust.into(),
+            inline_policies: vec![InlinePolicy {
+                name: "p".into(),
+                document: policy.into(),
+            }],
+            ..Default::default()
+        }
+    }
+
+    fn run_with(roles: Vec<Role>) -> Vec<crate::checks::Finding> {
+        let mut snapshot = estate(|_| {});
+        snapshot.accounts[0].iam = Some(Iam {
+            roles,
+            ..Default::default()
+        });
+        run_check(&super::CHECK, &snapshot)
+    }
+
+    fn allow(actions: &str) -> String {
+        format!(r#"{{"Statement":{{"Effect":"Allow","Action":{actions},"Resource":"*"}}}}"#)
+    }
+
+    #[test]
+    fn attaching_policies_to_roles_is_an_escalation() {
+        let findings = run_with(vec![role(
+            "agent",
+            BEDROCK,
+            &allow(r#"["iam:AttachRolePolicy"]"#),
+        )]);
+        let fail = only(&findings, Status::Fail);
+        assert!(
+            fail.message.contains("attach-role-policy"),
+            "{}",
+            fail.message
+        );
+        assert_eq!(
+            fail.evidence["escalation_paths"][0]["steps"][0]["action"],
+            "iam:AttachRolePolicy"
+        );
+    }
+
+    #[test]
+    fn pass_role_alone_is_not_a_path_but_with_run_instances_it_is() {
+        only(
+            &run_with(vec![role("agent", BEDROCK, &allow(r#"["iam:PassRole"]"#))]),
+            Status::Pass,
+        );
+        let findings = run_with(vec![role(
+            "agent",
+            BEDROCK,
+            &allow(r#"["iam:PassRole","ec2:RunInstances"]"#),
+        )]);
+        only(&findings, Status::Fail);
+    }
+
+    #[test]
+    fn assuming_an_admin_role_is_an_escalation() {
+        let agent_arn = format!("arn:aws:iam::{PROD}:role/agent");
+        let trust = format!(
+            r#"{{"Statement":{{"Effect":"Allow","Principal":{{"AWS":"{agent_arn}"}},"Action":"sts:AssumeRole"}}}}"#
+        );
+        let findings = run_with(vec![
+            role("agent", BEDROCK, &allow(r#"["s3:GetObject"]"#)),
+            role("admin", &trust, &allow(r#""*""#)),
+        ]);
+        let fail = findings.iter().find(|f| f.resource == agent_arn).unwrap();
+        assert_eq!(fail.status, Status::Fail, "{fail:#?}");
+        assert!(
+            fail.message.contains("assume admin-equivalent"),
+            "{}",
+            fail.message
+        );
+    }
+
+    #[test]
+    fn unreadable_policies_are_unknown() {
+        let mut agent = role("agent", BEDROCK, &allow(r#"["s3:GetObject"]"#));
+        agent.attached_policies = vec![format!("arn:aws:iam::{PROD}:policy/gone")];
+        only(&run_with(vec![agent]), Status::Unknown);
+    }
+}
