@@ -431,9 +431,9 @@ fn checks_list_and_explain() {
         ids,
         [
             "SEC003", "SEC004", "PRV001", "PRV002", "PRV003", "HIL001", "HIL002", "SEG001",
-            "SEG003", "SEG004", "INP001", "INP002", "LOG001", "LOG002", "LOG003", "LOG004",
-            "DEL001", "DEL002", "DEL003", "DEL004", "DEL005", "DEL006", "REC001", "REC002",
-            "REC003", "REC004"
+            "SEG003", "SEG004", "INP001", "INP002", "INP003", "LOG001", "LOG002", "LOG003",
+            "LOG004", "DEL001", "DEL002", "DEL003", "DEL004", "DEL005", "DEL006", "REC001",
+            "REC002", "REC003", "REC004"
         ]
     );
     assert_eq!(list[0]["severity"], "medium");

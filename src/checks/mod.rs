@@ -195,6 +195,7 @@ pub static REGISTRY: &[Check] = &[
     seg::public_prod_database::CHECK,
     inp::agent_exec_tools::CHECK,
     inp::agent_session_scope::CHECK,
+    inp::agent_wildcard_write::CHECK,
     log::cloudtrail_multi_region::CHECK,
     log::cloudtrail_integrity::CHECK,
     log::destructive_call_alert::CHECK,

@@ -2,3 +2,4 @@
 
 pub mod agent_exec_tools;
 pub mod agent_session_scope;
+pub mod agent_wildcard_write;
