@@ -188,6 +188,7 @@ pub static REGISTRY: &[Check] = &[
     prv::agent_admin::CHECK,
     prv::agent_destructive_data::CHECK,
     prv::agent_privilege_escalation::CHECK,
+    prv::prod_admin_vaulted::CHECK,
     hil::agent_infra_mutation::CHECK,
     hil::ci_trust_pinned::CHECK,
     seg::separate_accounts::CHECK,

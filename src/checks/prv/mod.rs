@@ -3,3 +3,4 @@
 pub mod agent_admin;
 pub mod agent_destructive_data;
 pub mod agent_privilege_escalation;
+pub mod prod_admin_vaulted;
