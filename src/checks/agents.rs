@@ -13,7 +13,7 @@ use crate::classify::{EnvClass, PrincipalKind};
 use crate::inventory::Snapshot;
 use crate::policy::capabilities::Capability;
 use crate::policy::principals::{Principal, Scps};
-use crate::policy::{Context, Decision, Request};
+use crate::policy::{Context, Decision, Missing, PolicyKind, Request};
 
 /// How many capabilities a finding's evidence lists in full.
 const LISTED: usize = 25;
@@ -97,6 +97,44 @@ pub(crate) fn held<'c>(principal: &Principal, class: &'c [Capability]) -> Vec<He
                 decision,
             })
         })
+        .collect()
+}
+
+/// The capabilities of a class that a guardrail stopped: a permissions boundary or an SCP
+/// (explicitly denying, or not allowing) — as opposed to simply not being granted. Shown in
+/// evidence so a reader sees which guardrail holds.
+pub(crate) fn stopped(principal: &Principal, class: &[Capability]) -> Vec<Value> {
+    let context = Context::new().with_principal_arn(&principal.arn);
+    class
+        .iter()
+        .filter_map(|capability| {
+            let decision = principal.policies.evaluate(&Request {
+                action: &capability.action,
+                resource: &capability.resource,
+                context: &context,
+            });
+            let (layer, by) = match decision {
+                Decision::ExplicitlyDenied { by } if by.kind != PolicyKind::Identity => (
+                    format!("{:?} explicit deny", by.kind).to_lowercase(),
+                    json!({ "policy": by.policy_id, "statement": by.index, "sid": by.sid }),
+                ),
+                Decision::ImplicitlyDenied {
+                    missing: Missing::Boundary(id),
+                } => (
+                    "permissions boundary does not allow".to_owned(),
+                    json!({ "policy": id }),
+                ),
+                Decision::ImplicitlyDenied {
+                    missing: Missing::ScpLevel(level, ids),
+                } => (
+                    "scp level does not allow".to_owned(),
+                    json!({ "level": level, "policies": ids }),
+                ),
+                _ => return None,
+            };
+            Some(json!({ "action": capability.action, "stopped_by": layer, "by": by }))
+        })
+        .take(LISTED)
         .collect()
 }
 
@@ -306,6 +344,10 @@ pub(crate) fn judge_class(
             ),
         };
         add_held(&mut finding, &held);
+        let guarded = stopped(principal, &class.actions);
+        if !guarded.is_empty() {
+            add_evidence(&mut finding, "stopped_by_guardrails", json!(guarded));
+        }
         if rule == Rule::All && finding.status != Status::Fail {
             let denied: Vec<&str> = class
                 .actions
@@ -429,7 +471,11 @@ mod tests {
             document: allow(r#"["rds:Describe*"]"#),
             ..Default::default()
         }];
-        only(&run_check(DESTRUCTIVE, &snapshot), Status::Pass);
+        let pass = only(&run_check(DESTRUCTIVE, &snapshot), Status::Pass).clone();
+        assert_eq!(
+            pass.evidence["stopped_by_guardrails"][0]["stopped_by"],
+            "permissions boundary does not allow"
+        );
         only(&run_check(ADMIN, &snapshot), Status::Pass);
     }
 
@@ -483,7 +529,10 @@ mod tests {
                 },
             ]),
         });
-        only(&run_check(ADMIN, &snapshot), Status::Pass);
+        let pass = only(&run_check(ADMIN, &snapshot), Status::Pass).clone();
+        let stopped = &pass.evidence["stopped_by_guardrails"][0];
+        assert_eq!(stopped["stopped_by"], "scp explicit deny");
+        assert_eq!(stopped["by"]["policy"], "p-noiam");
     }
 
     #[test]
