@@ -100,6 +100,22 @@ pub(crate) fn held<'c>(principal: &Principal, class: &'c [Capability]) -> Vec<He
         .collect()
 }
 
+/// Whether the principal may perform every capability of `class`; stops at the first that
+/// it may not (most principals fail the first question).
+pub(crate) fn holds_all(principal: &Principal, class: &[Capability]) -> bool {
+    let context = Context::new().with_principal_arn(&principal.arn);
+    class.iter().all(|capability| {
+        principal
+            .policies
+            .evaluate(&Request {
+                action: &capability.action,
+                resource: &capability.resource,
+                context: &context,
+            })
+            .may_be_allowed()
+    })
+}
+
 /// The capabilities of a class that a guardrail stopped: a permissions boundary or an SCP
 /// (explicitly denying, or not allowing) — as opposed to simply not being granted. Shown in
 /// evidence so a reader sees which guardrail holds.

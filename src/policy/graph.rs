@@ -6,7 +6,7 @@
 //! Reachability from a set of starting principals is a breadth-first search, so the chain it
 //! reports for each role is a shortest one.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use super::principals::Principals;
 use super::trust::{TrustEntry, TrustVerdict, Trustee, admits, trust_entries};
@@ -35,6 +35,8 @@ struct Node {
 pub struct TrustGraph<'p> {
     principals: &'p Principals,
     roles: Vec<Node>,
+    /// Role ARN → index in `roles`.
+    index: HashMap<String, usize>,
     by_arn: BTreeMap<String, Vec<usize>>,
     by_account: BTreeMap<String, Vec<usize>>,
     anyone: Vec<usize>,
@@ -45,6 +47,7 @@ impl<'p> TrustGraph<'p> {
         let mut graph = TrustGraph {
             principals,
             roles: Vec::new(),
+            index: HashMap::new(),
             by_arn: BTreeMap::new(),
             by_account: BTreeMap::new(),
             anyone: Vec::new(),
@@ -66,6 +69,7 @@ impl<'p> TrustGraph<'p> {
                         _ => {}
                     }
                 }
+                graph.index.insert(role.arn.clone(), index);
                 graph.roles.push(Node {
                     arn: role.arn.clone(),
                     account: account.id.clone(),
@@ -87,10 +91,7 @@ impl<'p> TrustGraph<'p> {
 
     /// The trust entries of a role, or why they could not be read.
     pub fn trust_of(&self, role_arn: &str) -> Option<&Result<Vec<TrustEntry>, String>> {
-        self.roles
-            .iter()
-            .find(|n| n.arn == role_arn)
-            .map(|n| &n.entries)
+        self.index.get(role_arn).map(|&i| &self.roles[i].entries)
     }
 
     /// Whether `from` (of `account`) can assume `to`: `None` when not, else the hop.
@@ -130,23 +131,47 @@ impl<'p> TrustGraph<'p> {
         })
     }
 
+    /// The account id as stored in the index (borrowed from the graph, for caches).
+    fn roles_account_key<'a>(&'a self, account: &str) -> &'a str {
+        self.by_account
+            .get_key_value(account)
+            .map_or("", |(key, _)| key.as_str())
+    }
+
     /// Every role reachable from `starts` (principal ARNs with their accounts, or accounts
     /// themselves as `(account, account)` for "any principal of this account"), each with
     /// the hop that first reached it (follow `from` back for the chain).
     pub fn reach(&self, starts: &[(String, String)]) -> BTreeMap<String, Hop> {
         let mut reached: BTreeMap<String, Hop> = BTreeMap::new();
+        let started: HashSet<&str> = starts.iter().map(|(s, _)| s.as_str()).collect();
         let mut queue: VecDeque<(String, String)> = starts.iter().cloned().collect();
+        // Accounts whose account-trusting roles are all starts already: nothing to gain from
+        // walking them again for every principal of the account.
+        let mut settled: HashMap<&str, bool> = HashMap::new();
         while let Some((from, account)) = queue.pop_front() {
+            let by_account = self
+                .by_account
+                .get(&account)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            let done = *settled
+                .entry(self.roles_account_key(&account))
+                .or_insert_with(|| {
+                    by_account
+                        .iter()
+                        .all(|&i| started.contains(self.roles[i].arn.as_str()))
+                });
+            let by_account = if done { &[][..] } else { by_account };
             let candidates = self
                 .by_arn
                 .get(&from)
                 .into_iter()
                 .flatten()
-                .chain(self.by_account.get(&account).into_iter().flatten())
+                .chain(by_account.iter())
                 .chain(self.anyone.iter());
             for &index in candidates {
                 let node = &self.roles[index];
-                if reached.contains_key(&node.arn) || starts.iter().any(|(s, _)| *s == node.arn) {
+                if reached.contains_key(&node.arn) || started.contains(node.arn.as_str()) {
                     continue;
                 }
                 if let Some(hop) = self.hop(&from, &account, node) {

@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::checks::agents::{agents, held};
+use crate::checks::agents::{agents, holds_all};
 use crate::checks::scope::add_evidence;
 use crate::checks::{Check, Ctx, Finding, Status};
 use crate::inventory::Snapshot;
@@ -75,7 +75,7 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
         let stronger: Vec<Value> = reached
             .keys()
             .filter_map(|arn| ctx.principals.get(arn))
-            .filter(|role| held(role, admin).len() == admin.len())
+            .filter(|role| holds_all(role, admin))
             .map(|role| {
                 let hops: Vec<&str> = chain(&reached, &role.arn)
                     .iter()

@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::checks::agents::held;
+use crate::checks::agents::holds_all;
 use crate::checks::scope::{IAM_USERS, account_finding, account_not_collected, add_evidence};
 use crate::checks::{Check, Ctx, Finding, Status};
 use crate::classify::{EnvClass, PrincipalKind};
@@ -70,7 +70,7 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
             let Some(principal) = ctx.principals.get(arn) else {
                 continue;
             };
-            if held(principal, admin).len() != admin.len() {
+            if !holds_all(principal, admin) {
                 continue;
             }
             let what = format!(
