@@ -593,7 +593,18 @@ fn quick() {
             ))
         })
         .collect();
-    let questions = questions();
+    // `ENGINE_CHECKS=1`: every question the agent checks ask (the capability classes, the
+    // escalation paths, the wildcard-write questions and sts:AssumeRole) instead of the 60.
+    let owned = check_questions();
+    let questions: Vec<(&str, &str)> = if std::env::var_os("ENGINE_CHECKS").is_some() {
+        owned
+            .iter()
+            .map(|(a, r)| (a.as_str(), r.as_str()))
+            .collect()
+    } else {
+        questions()
+    };
+    eprintln!("{} questions per role", questions.len());
     let passes: usize = std::env::var("ENGINE_PASSES")
         .ok()
         .and_then(|p| p.parse().ok())
@@ -621,6 +632,31 @@ fn quick() {
             );
         }
     }
+}
+
+/// The questions the checks ask of one agent principal.
+fn check_questions() -> Vec<(String, String)> {
+    use ringfence::policy::capabilities::class;
+    let mut q: Vec<(String, String)> = Vec::new();
+    for id in ["admin", "destructive-data", "infra-mutation", "exec-tools"] {
+        for c in &class(id).actions {
+            q.push((c.action.clone(), c.resource.clone()));
+            if id != "admin" && c.resource != "*" {
+                // INP003 asks the same write on the literal resource `*`.
+                q.push((c.action.clone(), "*".to_owned()));
+            }
+        }
+    }
+    for path in &class("privilege-escalation").paths {
+        for action in &path.actions {
+            q.push((action.clone(), path.resource_of(action).to_owned()));
+        }
+    }
+    q.push((
+        "sts:AssumeRole".to_owned(),
+        "arn:aws:iam::123456789012:role/admin".to_owned(),
+    ));
+    q
 }
 
 fn main() {
