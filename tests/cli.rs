@@ -227,6 +227,14 @@ fn gates_pass_with_exit_zero_and_the_verdict_in_the_report() {
     assert_eq!(out.stderr, "");
     let report = json(&out.stdout);
     assert_eq!(report["summary"]["score"], 100.0);
+    assert_eq!(
+        report["summary"]["level"], 4,
+        "every check passes or has nothing in scope"
+    );
+    assert_eq!(
+        run(dir.path(), &["evaluate", &snapshot, "--min-level", "4"]).code,
+        0
+    );
     assert_eq!(report["gate"]["passed"], true);
     assert_eq!(report["gate"]["criteria"]["fail_under"], 100.0);
     // A severity floor above every failing check passes.
