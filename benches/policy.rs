@@ -1,8 +1,11 @@
 //! The evaluator at estate scale: 10,000 roles, each with 10 identity policies of 10
 //! statements (service wildcards, some `NotAction`, resource ARNs with wildcards, a few
 //! conditions and policy variables), 20% with a permissions boundary, all under three SCP
-//! levels; every role is asked 60 (action, resource) questions.
+//! levels; every role is asked 60 (action, resource) questions, and every question the
+//! agent checks ask (412), the way they ask them.
 //!
+//! `ENGINE_QUICK=1 [ENGINE_CHECKS=1] cargo bench --bench policy` for timed passes without
+//! criterion (see [`quick`]).
 //! `cargo bench --bench policy`. Figures are reported, not asserted.
 
 use std::hint::black_box;
@@ -12,7 +15,7 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, criterion_group};
 use ringfence::policy::{
     CompiledPolicy, CompiledPolicySet, Context, Decision, NamedPolicy, PolicyDocument, PolicyKind,
-    PolicySet, Request,
+    PolicySet, Request, Verdict,
 };
 
 const ROLES: usize = 10_000;
@@ -478,6 +481,103 @@ fn ask_all_threads(
     })
 }
 
+/// Runs `work` over the roles split into `threads` chunks; sums the counts.
+fn split<F>(sets: &[CompiledPolicySet], contexts: &[Context], threads: usize, work: F) -> usize
+where
+    F: Fn(&[CompiledPolicySet], &[Context]) -> usize + Sync,
+{
+    let chunk = sets.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = sets
+            .chunks(chunk)
+            .zip(contexts.chunks(chunk))
+            .map(|(s, c)| scope.spawn(|| work(s, c)))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or(0)).sum()
+    })
+}
+
+/// Every question the agent checks ask of every role, asked the way they ask it: a
+/// verdict for each, full decisions (evidence) for what a finding lists — the first 25
+/// held and 25 guardrail-stopped capabilities of each class (PRV001, PRV002, HIL001,
+/// INP001), the wildcard writes INP003 lists, the steps of each open escalation path
+/// (PRV003), admin equivalence (PRV005) and `sts:AssumeRole` (the trust graph). Returns
+/// the number of held capabilities, so nothing is optimised away.
+fn ask_as_checks(sets: &[CompiledPolicySet], contexts: &[Context]) -> usize {
+    use ringfence::policy::capabilities::{ask, class, holds_all};
+    let classes = ["admin", "destructive-data", "infra-mutation", "exec-tools"];
+    let writes = wildcard_writes();
+    let paths = &class("privilege-escalation").paths;
+    let mut held = 0;
+    for (set, context) in sets.iter().zip(contexts) {
+        for id in classes {
+            let answers = ask(set, context, &class(id).actions, 25);
+            held += answers.held.len() + answers.stopped.len();
+            black_box(&answers);
+        }
+        held += usize::from(holds_all(set, context, &class("admin").actions));
+        let mut listed = 0;
+        for action in &writes {
+            let request = Request {
+                action,
+                resource: "*",
+                context,
+            };
+            let verdict = set.verdict(&request);
+            if verdict == Verdict::ConditionallyAllowed
+                || (verdict == Verdict::Allowed && listed < 25)
+            {
+                listed += 1;
+                black_box(set.evaluate(&request));
+            }
+        }
+        for path in paths.iter().filter(|p| !p.graph) {
+            let open = path.actions.iter().all(|action| {
+                set.verdict(&Request {
+                    action,
+                    resource: path.resource_of(action),
+                    context,
+                })
+                .may_be_allowed()
+            });
+            if open {
+                held += 1;
+                for action in &path.actions {
+                    black_box(set.evaluate(&Request {
+                        action,
+                        resource: path.resource_of(action),
+                        context,
+                    }));
+                }
+            }
+        }
+        held += usize::from(
+            set.verdict(&Request {
+                action: "sts:AssumeRole",
+                resource: "arn:aws:iam::123456789012:role/admin",
+                context,
+            })
+            .may_be_allowed(),
+        );
+    }
+    held
+}
+
+/// INP003's questions: each write of the destructive-data, infra-mutation and exec-tools
+/// classes that supports resource-level permissions, on the literal resource `*`.
+fn wildcard_writes() -> Vec<String> {
+    use ringfence::policy::capabilities::class;
+    let mut writes: Vec<String> = ["destructive-data", "infra-mutation", "exec-tools"]
+        .iter()
+        .flat_map(|id| class(id).actions.iter())
+        .filter(|c| c.resource != "*")
+        .map(|c| c.action.clone())
+        .collect();
+    writes.sort();
+    writes.dedup();
+    writes
+}
+
 fn benches(c: &mut Criterion) {
     let started = Instant::now();
     let estate = estate();
@@ -531,6 +631,17 @@ fn benches(c: &mut Criterion) {
     group.bench_function("10k roles x 60 questions, 2 threads", |b| {
         b.iter(|| ask_all_threads(&compiled, &contexts, &questions, 2))
     });
+    let asked = check_questions().len();
+    group.bench_function(
+        format!("10k roles x every agent check's questions ({asked}), as the checks ask, 1 thread"),
+        |b| b.iter(|| ask_as_checks(&compiled, &contexts)),
+    );
+    group.bench_function(
+        format!(
+            "10k roles x every agent check's questions ({asked}), as the checks ask, 2 threads"
+        ),
+        |b| b.iter(|| split(&compiled, &contexts, 2, ask_as_checks)),
+    );
     group.bench_function("compile 10k roles (100 statements each)", |b| {
         b.iter(|| estate.iter().map(CompiledPolicySet::new).count())
     });
@@ -613,8 +724,22 @@ fn quick() {
         .ok()
         .and_then(|p| p.parse().ok())
         .unwrap_or(2);
+    let checks_way = std::env::var_os("ENGINE_CHECKS").is_some();
     for threads in (1..=max_threads).filter(|t| *t == 1 || *t == 2) {
         for _ in 0..passes {
+            if checks_way {
+                let started = Instant::now();
+                let cpu = thread_cpu();
+                let n = split(&compiled, &contexts, threads, ask_as_checks);
+                let cpu = match (cpu, thread_cpu()) {
+                    (Some(a), Some(b)) if threads == 1 => format!(", on-CPU {:?}", b - a),
+                    _ => String::new(),
+                };
+                eprintln!(
+                    "{threads} thread(s), as the checks ask (verdicts, evidence for what findings list): {:?}{cpu} ({n} held)",
+                    started.elapsed()
+                );
+            }
             let started = Instant::now();
             let cpu = thread_cpu();
             let n = if threads == 1 {
@@ -627,7 +752,7 @@ fn quick() {
                 _ => String::new(),
             };
             eprintln!(
-                "{threads} thread(s): {:?}{cpu} ({n} may be allowed)",
+                "{threads} thread(s), every question with full evidence: {:?}{cpu} ({n} may be allowed)",
                 started.elapsed()
             );
         }

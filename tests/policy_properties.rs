@@ -195,6 +195,12 @@ fn evaluate_everything(doc: PolicyDocument, action: &str, resource: &str, ctx: &
             resource,
             context: ctx,
         });
+        let fast = compiled.verdict(&Request {
+            action,
+            resource,
+            context: ctx,
+        });
+        assert_eq!(fast, decision.verdict(), "verdict and decision differ");
         if let Decision::ConditionallyAllowed { undecided, .. } = &decision {
             assert!(
                 !undecided.is_empty(),
@@ -413,8 +419,10 @@ proptest! {
             scp_levels: scps.into_iter().map(|level| level.into_iter().enumerate().map(|(i, d)| named(i, PolicyKind::Scp, d)).collect()).collect(),
         };
         let ctx = Context::new();
-        let got = CompiledPolicySet::new(&set).evaluate(&Request { action, resource, context: &ctx });
+        let compiled = CompiledPolicySet::new(&set);
+        let got = compiled.evaluate(&Request { action, resource, context: &ctx });
         prop_assert_eq!(kind(&got), reference(&set, action, resource));
+        prop_assert_eq!(compiled.verdict(&Request { action, resource, context: &ctx }), got.verdict());
     }
 }
 
@@ -466,7 +474,9 @@ proptest! {
             scp_levels: scps.into_iter().map(|level| level.into_iter().enumerate().map(|(i, d)| named(i, PolicyKind::Scp, d)).collect()).collect(),
         };
         let ctx = Context::new();
-        let got = CompiledPolicySet::new(&set).evaluate(&Request { action, resource: pattern, context: &ctx });
+        let compiled = CompiledPolicySet::new(&set);
+        let got = compiled.evaluate(&Request { action, resource: pattern, context: &ctx });
+        prop_assert_eq!(compiled.verdict(&Request { action, resource: pattern, context: &ctx }), got.verdict());
         for sample in SAMPLES.iter().filter(|s| glob_match(pattern, s, false)) {
             if reference(&set, action, sample) == "A" {
                 prop_assert!(got.may_be_allowed(), "{} on {} is allowed but {} got {:?}", action, sample, pattern, got);

@@ -11,124 +11,92 @@ use crate::checks::scope::{IAM_ROLES, account_finding, account_not_collected, ad
 use crate::checks::{Ctx, Finding, Status};
 use crate::classify::{EnvClass, PrincipalKind};
 use crate::inventory::Snapshot;
-use crate::policy::capabilities::Capability;
+use crate::policy::capabilities::{Answers, Capability};
 use crate::policy::principals::{Principal, Scps};
-use crate::policy::{Context, Decision, Missing, PolicyKind, Request};
+use crate::policy::{Context, Decision, Missing, PolicyKind, Verdict};
 
 /// How many capabilities a finding's evidence lists in full.
-const LISTED: usize = 25;
+pub(crate) const LISTED: usize = 25;
 
-/// The answer for one capability.
-pub(crate) struct Held<'c> {
-    pub capability: &'c Capability,
-    pub decision: Decision,
-}
+pub(crate) use crate::policy::capabilities::Held;
 
-impl Held<'_> {
-    pub fn evidence(&self) -> Value {
-        let statement = |s: &crate::policy::StatementRef| json!({ "policy": s.policy_id, "statement": s.index, "sid": s.sid });
-        let mut value = json!({
-            "action": self.capability.action,
-            "resource": self.capability.resource,
-            "why": self.capability.why,
-        });
-        if let Value::Object(map) = &mut value {
-            match &self.decision {
-                Decision::Allowed { grants } => {
-                    map.insert("allowed".into(), json!(true));
-                    map.insert(
-                        "granted_by".into(),
-                        json!(
-                            grants
-                                .iter()
-                                .map(|g| statement(&g.statement))
-                                .collect::<Vec<_>>()
-                        ),
-                    );
-                }
-                Decision::ConditionallyAllowed { grants, undecided } => {
-                    map.insert("allowed".into(), json!("conditionally"));
-                    map.insert(
-                        "granted_by".into(),
-                        json!(
-                            grants
-                                .iter()
-                                .map(|g| statement(&g.statement))
-                                .collect::<Vec<_>>()
-                        ),
-                    );
-                    map.insert(
-                        "conditions".into(),
-                        json!(
-                            undecided
-                                .iter()
-                                .map(|c| json!({
-                                    "policy": c.statement.policy_id,
-                                    "statement": c.statement.index,
-                                    "operator": c.operator,
-                                    "key": c.key,
-                                    "values": c.values,
-                                }))
-                                .collect::<Vec<_>>()
-                        ),
-                    );
-                }
-                _ => {}
+/// The evidence of one held capability: the action, and when explained, the statements
+/// that grant it and the conditions it rests on.
+pub(crate) fn held_evidence(held: &Held) -> Value {
+    let statement = |s: &crate::policy::StatementRef| json!({ "policy": s.policy_id, "statement": s.index, "sid": s.sid });
+    let mut value = json!({
+        "action": held.capability.action,
+        "resource": held.capability.resource,
+        "why": held.capability.why,
+        "allowed": if held.verdict == Verdict::Allowed { json!(true) } else { json!("conditionally") },
+    });
+    if let Value::Object(map) = &mut value {
+        match &held.decision {
+            Some(Decision::Allowed { grants }) => {
+                map.insert(
+                    "granted_by".into(),
+                    json!(
+                        grants
+                            .iter()
+                            .map(|g| statement(&g.statement))
+                            .collect::<Vec<_>>()
+                    ),
+                );
             }
+            Some(Decision::ConditionallyAllowed { grants, undecided }) => {
+                map.insert(
+                    "granted_by".into(),
+                    json!(
+                        grants
+                            .iter()
+                            .map(|g| statement(&g.statement))
+                            .collect::<Vec<_>>()
+                    ),
+                );
+                map.insert(
+                    "conditions".into(),
+                    json!(
+                        undecided
+                            .iter()
+                            .map(|c| json!({
+                                "policy": c.statement.policy_id,
+                                "statement": c.statement.index,
+                                "operator": c.operator,
+                                "key": c.key,
+                                "values": c.values,
+                            }))
+                            .collect::<Vec<_>>()
+                    ),
+                );
+            }
+            _ => {}
         }
-        value
     }
+    value
 }
 
-/// Asks the engine every capability of `class` for `principal`; returns those that may be
-/// allowed.
-pub(crate) fn held<'c>(principal: &Principal, class: &'c [Capability]) -> Vec<Held<'c>> {
+/// Asks the engine every capability of `class` for `principal` (see
+/// [`crate::policy::capabilities::ask`]); the first [`LISTED`] answers are explained.
+pub(crate) fn ask<'c>(principal: &Principal, class: &'c [Capability]) -> Answers<'c> {
     let context = Context::new().with_principal_arn(&principal.arn);
-    class
-        .iter()
-        .filter_map(|capability| {
-            let decision = principal.policies.evaluate(&Request {
-                action: &capability.action,
-                resource: &capability.resource,
-                context: &context,
-            });
-            decision.may_be_allowed().then_some(Held {
-                capability,
-                decision,
-            })
-        })
-        .collect()
+    crate::policy::capabilities::ask(&principal.policies, &context, class, LISTED)
 }
 
 /// Whether the principal may perform every capability of `class`; stops at the first that
 /// it may not (most principals fail the first question).
 pub(crate) fn holds_all(principal: &Principal, class: &[Capability]) -> bool {
     let context = Context::new().with_principal_arn(&principal.arn);
-    class.iter().all(|capability| {
-        principal
-            .policies
-            .evaluate(&Request {
-                action: &capability.action,
-                resource: &capability.resource,
-                context: &context,
-            })
-            .may_be_allowed()
-    })
+    crate::policy::capabilities::holds_all(&principal.policies, &context, class)
 }
 
 /// The capabilities of a class that a guardrail stopped: a permissions boundary or an SCP
 /// (explicitly denying, or not allowing) — as opposed to simply not being granted. Shown in
 /// evidence so a reader sees which guardrail holds.
-pub(crate) fn stopped(principal: &Principal, class: &[Capability]) -> Vec<Value> {
-    let context = Context::new().with_principal_arn(&principal.arn);
-    class
+pub(crate) fn stopped(answers: &Answers) -> Vec<Value> {
+    answers
+        .stopped
         .iter()
-        .filter_map(|capability| {
-            let decision = principal.policies.evaluate(&Request {
-                action: &capability.action,
-                resource: &capability.resource,
-                context: &context,
-            });
+        .filter_map(|(capability, decision)| {
             let (layer, by) = match decision {
                 Decision::ExplicitlyDenied { by } if by.kind != PolicyKind::Identity => (
                     format!("{:?} explicit deny", by.kind).to_lowercase(),
@@ -150,7 +118,6 @@ pub(crate) fn stopped(principal: &Principal, class: &[Capability]) -> Vec<Value>
             };
             Some(json!({ "action": capability.action, "stopped_by": layer, "by": by }))
         })
-        .take(LISTED)
         .collect()
 }
 
@@ -246,7 +213,7 @@ pub(crate) fn add_held(finding: &mut Finding, held: &[Held]) {
         json!(
             held.iter()
                 .take(LISTED)
-                .map(Held::evidence)
+                .map(held_evidence)
                 .collect::<Vec<_>>()
         ),
     );
@@ -300,11 +267,12 @@ pub(crate) fn judge_class(
         mut finding,
     } in agents(snapshot, ctx, &mut out)
     {
-        let held = held(principal, &class.actions);
+        let answers = ask(principal, &class.actions);
+        let held = &answers.held;
         let total = class.actions.len();
         let conditional = held
             .iter()
-            .any(|h| matches!(h.decision, Decision::ConditionallyAllowed { .. }));
+            .any(|h| h.verdict == Verdict::ConditionallyAllowed);
         let failing = match rule {
             Rule::Any => !held.is_empty(),
             Rule::All => held.len() == total,
@@ -339,7 +307,7 @@ pub(crate) fn judge_class(
             (Status::Fail, Rule::Any) => format!(
                 "{name} {}: {}{condition_note}",
                 wording.holds,
-                summary(&held)
+                summary(held)
             ),
             (Status::Fail, Rule::All) => format!(
                 "{name} {}: it may perform all {total} {}{condition_note}",
@@ -359,8 +327,8 @@ pub(crate) fn judge_class(
                 wording.plural
             ),
         };
-        add_held(&mut finding, &held);
-        let guarded = stopped(principal, &class.actions);
+        add_held(&mut finding, held);
+        let guarded = stopped(&answers);
         if !guarded.is_empty() {
             add_evidence(&mut finding, "stopped_by_guardrails", json!(guarded));
         }

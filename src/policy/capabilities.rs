@@ -6,6 +6,8 @@ use std::sync::LazyLock;
 
 use serde::Deserialize;
 
+use super::{CompiledPolicySet, Context, Decision, Request, Verdict};
+
 /// One question of a class: an action on a resource pattern, and why it matters.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -99,6 +101,80 @@ pub fn class(id: &str) -> &'static Class {
 
 pub fn classes() -> &'static [Class] {
     &CLASSES
+}
+
+/// One capability the principal may hold.
+#[derive(Debug, Clone)]
+pub struct Held<'c> {
+    pub capability: &'c Capability,
+    /// `Allowed` or `ConditionallyAllowed`.
+    pub verdict: Verdict,
+    /// The full decision (granting statements, undecided conditions), for the first
+    /// capabilities asked to be explained; `None` for the rest.
+    pub decision: Option<Decision>,
+}
+
+/// A principal's answers to a capability class, as the agent checks use them.
+#[derive(Debug, Clone, Default)]
+pub struct Answers<'c> {
+    /// Every capability that may be allowed, in class order.
+    pub held: Vec<Held<'c>>,
+    /// The first capabilities a guardrail (a permissions boundary or an SCP) stopped, with
+    /// the decision naming it.
+    pub stopped: Vec<(&'c Capability, Decision)>,
+}
+
+/// Asks every capability of `class` of the principal whose policies are `set`: a
+/// [`Verdict`] for each (no evidence built), then the full [`Decision`] for the first
+/// `explain` held capabilities and the first `explain` stopped by a guardrail, which is
+/// all a finding shows.
+pub fn ask<'c>(
+    set: &CompiledPolicySet,
+    context: &Context,
+    class: &'c [Capability],
+    explain: usize,
+) -> Answers<'c> {
+    let mut answers = Answers::default();
+    for capability in class {
+        let request = Request {
+            action: &capability.action,
+            resource: &capability.resource,
+            context,
+        };
+        // While a finding would still list what comes back, ask for the evidence at once
+        // (asking twice costs more than the evidence); past that, the verdict is enough.
+        let (verdict, decision) = if answers.held.len() < explain || answers.stopped.len() < explain
+        {
+            let decision = set.evaluate(&request);
+            (decision.verdict(), Some(decision))
+        } else {
+            (set.verdict(&request), None)
+        };
+        if verdict.may_be_allowed() {
+            answers.held.push(Held {
+                capability,
+                verdict,
+                decision: decision.filter(|_| answers.held.len() < explain),
+            });
+        } else if verdict.stopped_by_guardrail() && answers.stopped.len() < explain {
+            let decision = decision.unwrap_or_else(|| set.evaluate(&request));
+            answers.stopped.push((capability, decision));
+        }
+    }
+    answers
+}
+
+/// Whether the principal whose policies are `set` may perform every capability of
+/// `class`; stops at the first it may not.
+pub fn holds_all(set: &CompiledPolicySet, context: &Context, class: &[Capability]) -> bool {
+    class.iter().all(|capability| {
+        set.verdict(&Request {
+            action: &capability.action,
+            resource: &capability.resource,
+            context,
+        })
+        .may_be_allowed()
+    })
 }
 
 #[cfg(test)]

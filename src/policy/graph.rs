@@ -112,15 +112,15 @@ impl<'p> TrustGraph<'p> {
             // through the account). A principal not in the snapshot is assumed to be allowed.
             if let Some(principal) = self.principals.get(from) {
                 let context = Context::new().with_principal_arn(from);
-                let decision = principal.policies.evaluate(&Request {
+                let verdict = principal.policies.verdict(&Request {
                     action: "sts:AssumeRole",
                     resource: &to.arn,
                     context: &context,
                 });
-                if !decision.may_be_allowed() {
+                if !verdict.may_be_allowed() {
                     return None;
                 }
-                conditional |= !matches!(decision, super::Decision::Allowed { .. });
+                conditional |= verdict != super::Verdict::Allowed;
             }
         }
         Some(Hop {

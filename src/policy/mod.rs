@@ -100,6 +100,6 @@ pub use context::{Context, Lookup};
 pub use document::*;
 pub use evaluate::{
     CompiledPolicy, CompiledPolicySet, ConditionRef, Decision, Grant, Missing, NamedPolicy,
-    PolicyKind, PolicySet, Request, StatementRef, Undecided, evaluate,
+    PolicyKind, PolicySet, Request, StatementRef, Undecided, Verdict, evaluate, verdict,
 };
 pub use pattern::glob_match;

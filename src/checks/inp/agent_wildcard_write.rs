@@ -4,12 +4,12 @@
 
 use serde_json::json;
 
-use crate::checks::agents::{Held, add_held, agents, summary};
+use crate::checks::agents::{Held, LISTED, add_held, agents, summary};
 use crate::checks::scope::add_evidence;
 use crate::checks::{Check, Ctx, Finding, Status};
 use crate::inventory::Snapshot;
 use crate::policy::capabilities::{Capability, class};
-use crate::policy::{Context, Decision, Request, Undecided};
+use crate::policy::{Context, Decision, Request, Undecided, Verdict};
 
 pub const CHECK: Check = Check {
     id: "INP003",
@@ -39,29 +39,38 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
         let mut finding = agent.finding;
         let principal = agent.principal;
         let context = Context::new().with_principal_arn(&principal.arn);
-        let held: Vec<Held> = writes
-            .iter()
-            .filter_map(|capability| {
-                let decision = principal.policies.evaluate(&Request {
-                    action: &capability.action,
-                    resource: "*",
-                    context: &context,
-                });
-                // A statement scoped to particular ARNs leaves the literal `*` undecided
-                // (a resource overlap): that is a scoped grant, not a wildcard one.
-                let on_star = match &decision {
-                    Decision::Allowed { .. } => true,
-                    Decision::ConditionallyAllowed { undecided, .. } => undecided
-                        .iter()
-                        .all(|u| u.why != Undecided::ResourceOverlap),
-                    _ => false,
-                };
-                on_star.then_some(Held {
-                    capability,
-                    decision,
-                })
-            })
-            .collect();
+        let mut held: Vec<Held> = Vec::new();
+        for capability in &writes {
+            let request = Request {
+                action: &capability.action,
+                resource: "*",
+                context: &context,
+            };
+            let verdict = principal.policies.verdict(&request);
+            let decision = match verdict {
+                Verdict::Allowed if held.len() >= LISTED => None,
+                Verdict::Allowed | Verdict::ConditionallyAllowed => {
+                    let decision = principal.policies.evaluate(&request);
+                    // A statement scoped to particular ARNs leaves the literal `*`
+                    // undecided (a resource overlap): that is a scoped grant, not a
+                    // wildcard one.
+                    if let Decision::ConditionallyAllowed { undecided, .. } = &decision
+                        && undecided
+                            .iter()
+                            .any(|u| u.why == Undecided::ResourceOverlap)
+                    {
+                        continue;
+                    }
+                    (held.len() < LISTED).then_some(decision)
+                }
+                _ => continue,
+            };
+            held.push(Held {
+                capability,
+                verdict,
+                decision,
+            });
+        }
         let name = format!(
             "{} {} in {} (prod)",
             if principal.is_role {

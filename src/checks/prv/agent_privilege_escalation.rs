@@ -24,6 +24,19 @@ pub const CHECK: Check = Check {
 /// Whether every action of a path may be allowed; the evidence of each when so.
 fn open_path(principal: &Principal, path: &EscalationPath) -> Option<Value> {
     let context = Context::new().with_principal_arn(&principal.arn);
+    let open = path.actions.iter().all(|action| {
+        principal
+            .policies
+            .verdict(&Request {
+                action,
+                resource: path.resource_of(action),
+                context: &context,
+            })
+            .may_be_allowed()
+    });
+    if !open {
+        return None;
+    }
     let mut steps = Vec::new();
     for action in &path.actions {
         let resource = path.resource_of(action);
