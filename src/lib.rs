@@ -13,6 +13,7 @@ pub mod demo;
 pub mod error;
 pub mod events;
 pub mod inventory;
+pub mod network;
 pub mod policy;
 pub mod report;
 pub mod score;
