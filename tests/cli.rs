@@ -169,7 +169,7 @@ fn gates_fail_with_exit_one_and_one_line_on_stderr() {
         ),
         (
             vec!["--fail-on", "critical"],
-            "checks at or above critical severity not passing: HIL002 ci-trust-pinned (fail, critical), LOG001 cloudtrail-multi-region (unknown, critical), PRV001 agent-admin (fail, critical), PRV002 agent-destructive-data (fail, critical), PRV003 agent-privilege-escalation (fail, critical), PRV005 prod-admin-vaulted (fail, critical), SEG003 nonprod-to-prod-trust (fail, critical), SEG004 public-prod-database (fail, critical)",
+            "checks at or above critical severity not passing: HIL002 ci-trust-pinned (fail, critical), LOG001 cloudtrail-multi-region (unknown, critical), PRV001 agent-admin (fail, critical), PRV002 agent-destructive-data (fail, critical), PRV003 agent-privilege-escalation (fail, critical), PRV005 prod-admin-vaulted (fail, critical), SEG002 nonprod-to-prod-route (fail, critical), SEG003 nonprod-to-prod-trust (fail, critical), SEG004 public-prod-database (fail, critical)",
         ),
     ] {
         let mut all = vec!["audit", "--demo"];
@@ -439,9 +439,9 @@ fn checks_list_and_explain() {
         ids,
         [
             "SEC003", "SEC004", "PRV001", "PRV002", "PRV003", "PRV005", "HIL001", "HIL002",
-            "SEG001", "SEG003", "SEG004", "INP001", "INP002", "INP003", "LOG001", "LOG002",
-            "LOG003", "LOG004", "DEL001", "DEL002", "DEL003", "DEL004", "DEL005", "DEL006",
-            "REC001", "REC002", "REC003", "REC004"
+            "SEG001", "SEG002", "SEG003", "SEG004", "INP001", "INP002", "INP003", "LOG001",
+            "LOG002", "LOG003", "LOG004", "DEL001", "DEL002", "DEL003", "DEL004", "DEL005",
+            "DEL006", "REC001", "REC002", "REC003", "REC004"
         ]
     );
     assert_eq!(list[0]["severity"], "medium");

@@ -192,6 +192,7 @@ pub static REGISTRY: &[Check] = &[
     hil::agent_infra_mutation::CHECK,
     hil::ci_trust_pinned::CHECK,
     seg::separate_accounts::CHECK,
+    seg::nonprod_to_prod_route::CHECK,
     seg::nonprod_to_prod_trust::CHECK,
     seg::public_prod_database::CHECK,
     inp::agent_exec_tools::CHECK,

@@ -1,12 +1,24 @@
-//! SEG004 public-prod-database: a production database instance marked publicly accessible has
-//! a public DNS address; one security-group edit puts it on the internet. This version judges
-//! the flag alone; the network analysis will add the route and the security group.
+//! SEG004 public-prod-database: a production database instance is reachable from the internet
+//! when three things hold at once: it is marked publicly accessible (its DNS name resolves to
+//! a public address), a subnet of its DB subnet group routes to an internet gateway, and one of
+//! its security groups admits the internet on its port. A flagged instance that the network
+//! still shields passes with a warning: the network is then its only barrier.
+//!
+//! The route-table and security-group reading below is written for this check alone; it moves
+//! to a `network/` stage once a second check needs it.
 
-use serde_json::json;
+use std::collections::BTreeSet;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
-use crate::checks::scope::{Flag, RDS_INSTANCES, add_evidence};
-use crate::checks::{Check, Ctx, Finding, regions};
-use crate::inventory::Snapshot;
+use serde_json::{Value, json};
+
+use crate::checks::scope::{RDS_INSTANCES, add_evidence};
+use crate::checks::{Check, Ctx, Finding, RegionScope, Scoped, Status, regions};
+use crate::classify::EnvVerdict;
+use crate::inventory::{
+    Account, RdsInstance, Region, Route, RouteState, RouteTable, RouteTarget, SecurityGroup,
+    SecurityGroupRule, Snapshot,
+};
 
 pub const CHECK: Check = Check {
     id: "SEG004",
@@ -24,54 +36,824 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
             out.extend(scope.not_collected(ctx, RDS_INSTANCES));
             continue;
         };
+        let network = Network::of(snapshot, &scope);
         for instance in instances {
-            let mut finding = scope.judge_flag(
-                ctx,
-                Flag {
-                    what: format!("db instance {}", instance.id),
-                    arn: &instance.arn,
-                    tags: &instance.tags,
-                    attribute: "publicly_accessible",
-                    value: instance.publicly_accessible,
-                    safe_when: false,
-                    pass: "is not publicly accessible",
-                    fail: "is publicly accessible: it has a public address, one security-group rule away from the internet",
-                    remediation: format!(
-                        "aws rds modify-db-instance --db-instance-identifier {} --no-publicly-accessible --apply-immediately --region {}",
-                        instance.id, scope.name
-                    ),
-                },
-            );
-            if let Some(cluster) = &instance.cluster_id {
-                add_evidence(&mut finding, "cluster_id", json!(cluster));
-            }
-            if let Some(endpoint) = &instance.endpoint {
-                add_evidence(&mut finding, "endpoint", json!(endpoint.address));
-            }
-            out.push(finding);
+            out.push(judge(&scope, ctx, &network, instance));
         }
     }
     out
 }
 
+fn judge(scope: &RegionScope, ctx: &Ctx, network: &Network, instance: &RdsInstance) -> Finding {
+    let what = format!("db instance {}", instance.id);
+    let verdict = match scope.classify(ctx, &instance.tags, &instance.arn, &what) {
+        Scoped::Prod(verdict) => verdict,
+        Scoped::Skip(finding) => return *finding,
+    };
+    let at = scope.where_();
+    let mut finding = match instance.publicly_accessible {
+        Some(true) => exposure(scope, &verdict, network, instance, &what),
+        Some(false) => {
+            let mut finding = scope.finding(Status::Pass, &verdict, &instance.arn);
+            finding.message = format!("{what} in {at} (prod) is not publicly accessible");
+            finding
+        }
+        None => {
+            let mut finding = scope.finding(Status::Unknown, &verdict, &instance.arn);
+            finding.message =
+                format!("publicly accessible of {what} in {at} (prod) was not collected");
+            finding
+        }
+    };
+    add_evidence(
+        &mut finding,
+        "publicly_accessible",
+        json!(instance.publicly_accessible),
+    );
+    if let Some(cluster) = &instance.cluster_id {
+        add_evidence(&mut finding, "cluster_id", json!(cluster));
+    }
+    if let Some(endpoint) = &instance.endpoint {
+        add_evidence(&mut finding, "endpoint", json!(endpoint.address));
+    }
+    finding
+}
+
+/// Judges a flagged instance by its route tables and security groups.
+fn exposure(
+    scope: &RegionScope,
+    verdict: &EnvVerdict,
+    network: &Network,
+    instance: &RdsInstance,
+    what: &str,
+) -> Finding {
+    let port = DbPort::of(instance);
+    let routes = network.routes(instance);
+    let groups = network.groups(instance, &port);
+    let (route_held, groups_held) = (routes.held, groups.held);
+    let unknown = [routes.unknown.as_slice(), groups.unknown.as_slice()].concat();
+
+    let status = match (route_held, groups_held) {
+        (Some(true), Some(true)) => Status::Fail,
+        (Some(false), _) | (_, Some(false)) => Status::Pass,
+        _ => Status::Unknown,
+    };
+    let mut finding = scope.finding(status, verdict, &instance.arn);
+    let at = scope.where_();
+    let routed = routes
+        .subnets
+        .iter()
+        .find_map(|s| Some((s.subnet, s.internet?)));
+    let admitting = groups.groups.iter().find(|g| g.admits == Some(true));
+    let reach = routed.zip(admitting);
+    finding.message = match (status, reach) {
+        (Status::Fail, Some(((subnet, (route, gateway)), group))) => {
+            // An admitting group has at least one rule, each with at least one public range.
+            let rule = &group.rules[0];
+            format!(
+                "{what} in {at} (prod) is reachable from the internet: publicly accessible, subnet {subnet} routes {} to {gateway}, security group {} admits {} on {}",
+                route.destination,
+                group.id,
+                rule.public[0],
+                port.or_rule(rule.rule)
+            )
+        }
+        (Status::Pass, _) => {
+            let mut barriers = Vec::new();
+            if route_held == Some(false) {
+                barriers.push("no internet gateway route from its subnets".to_owned());
+            }
+            if groups_held == Some(false) {
+                barriers.push(format!(
+                    "no security group admits the internet on {}",
+                    port.phrase()
+                ));
+            }
+            format!(
+                "{what} in {at} (prod) is publicly accessible, but the internet is kept out: {}",
+                barriers.join(" and ")
+            )
+        }
+        _ => format!(
+            "{what} in {at} (prod) is publicly accessible; whether the internet reaches it is unknown: {}",
+            unknown.join("; ")
+        ),
+    };
+
+    add_evidence(&mut finding, "port", json!(port.number));
+    add_evidence(&mut finding, "port_source", json!(port.source));
+    add_evidence(
+        &mut finding,
+        "subnets",
+        json!(
+            routes
+                .subnets
+                .iter()
+                .map(SubnetRoute::evidence)
+                .collect::<Vec<_>>()
+        ),
+    );
+    add_evidence(
+        &mut finding,
+        "security_groups",
+        json!(
+            groups
+                .groups
+                .iter()
+                .map(GroupVerdict::evidence)
+                .collect::<Vec<_>>()
+        ),
+    );
+    if !unknown.is_empty() {
+        add_evidence(&mut finding, "unknown", json!(unknown));
+    }
+
+    let clear_flag = format!(
+        "aws rds modify-db-instance --db-instance-identifier {} --no-publicly-accessible --apply-immediately --region {}",
+        instance.id, scope.name
+    );
+    match status {
+        Status::Fail => {
+            let mut commands = vec![clear_flag];
+            for group in groups.groups.iter().filter(|g| g.admits == Some(true)) {
+                commands.extend(group.rules.iter().map(|rule| group.revoke(rule, scope)));
+            }
+            finding.remediation = Some(commands.join("; then "));
+        }
+        Status::Pass => {
+            let warning = warning(&routes, &port, groups_held);
+            add_evidence(
+                &mut finding,
+                "warning",
+                json!(format!("{warning}; clear the flag ({clear_flag})")),
+            );
+        }
+        _ => {}
+    }
+    finding
+}
+
+/// Why a flagged instance that the network shields is still at risk: the changes that would
+/// put it on the internet.
+fn warning(routes: &Routes, port: &DbPort, groups_held: Option<bool>) -> String {
+    let mut changes = Vec::new();
+    if routes.held == Some(false) {
+        let tables: BTreeSet<&str> = routes
+            .subnets
+            .iter()
+            .filter_map(|s| s.table.map(|t| t.id.as_str()))
+            .collect();
+        changes.push(format!(
+            "a route to an internet gateway in route table {}",
+            Vec::from_iter(tables).join(" or ")
+        ));
+    }
+    if groups_held == Some(false) {
+        changes.push(format!(
+            "a security-group rule admitting 0.0.0.0/0 on {}",
+            port.phrase()
+        ));
+    }
+    let other_holds = routes.held == Some(true) || groups_held == Some(true);
+    if let [change] = changes.as_slice()
+        && other_holds
+    {
+        format!("one change removes the only barrier: {change} would put it on the internet")
+    } else {
+        format!(
+            "only the network keeps the internet out: {} could put it on the internet",
+            changes.join(" and ")
+        )
+    }
+}
+
+/// The subnets of an instance's DB subnet group, and whether any routes to an internet gateway.
+struct Routes<'s> {
+    subnets: Vec<SubnetRoute<'s>>,
+    /// `None`: no subnet is known to route to the internet, and one or more is not known.
+    held: Option<bool>,
+    /// Why `held` is not known.
+    unknown: Vec<String>,
+}
+
+/// An instance's security groups, and whether any admits the internet on the database port.
+struct Groups<'s> {
+    groups: Vec<GroupVerdict<'s>>,
+    /// `None`: no group is known to admit the internet, and one or more is not known.
+    held: Option<bool>,
+    /// Why `held` is not known.
+    unknown: Vec<String>,
+}
+
+/// The port the database listens on, and where it was learned.
+struct DbPort {
+    /// `None`: unknown, so a rule on any port counts.
+    number: Option<u16>,
+    source: &'static str,
+}
+
+impl DbPort {
+    fn of(instance: &RdsInstance) -> DbPort {
+        if let Some(port) = instance.endpoint.as_ref().and_then(|e| e.port) {
+            return DbPort {
+                number: Some(port),
+                source: "endpoint",
+            };
+        }
+        match default_port(&instance.engine) {
+            Some(port) => DbPort {
+                number: Some(port),
+                source: "engine default",
+            },
+            None => DbPort {
+                number: None,
+                source: "unknown: any port counts",
+            },
+        }
+    }
+
+    /// `port 5432`, or `any port`.
+    fn phrase(&self) -> String {
+        match self.number {
+            Some(port) => format!("port {port}"),
+            None => "any port".to_owned(),
+        }
+    }
+
+    /// `5432`, or the ports of `rule` when the database port is unknown.
+    fn or_rule(&self, rule: &SecurityGroupRule) -> String {
+        match self.number {
+            Some(port) => port.to_string(),
+            None => rule_ports(rule),
+        }
+    }
+}
+
+/// The port RDS gives an engine when none is chosen.
+fn default_port(engine: &str) -> Option<u16> {
+    let engine = engine.strip_prefix("custom-").unwrap_or(engine);
+    match engine {
+        "mysql" | "mariadb" | "aurora" | "aurora-mysql" => Some(3306),
+        "postgres" | "aurora-postgresql" => Some(5432),
+        _ if engine.starts_with("oracle") => Some(1521),
+        _ if engine.starts_with("sqlserver") => Some(1433),
+        _ if engine.starts_with("db2") => Some(50000),
+        _ => None,
+    }
+}
+
+/// `all ports`, `port 22` or `ports 1024-65535`.
+fn rule_ports(rule: &SecurityGroupRule) -> String {
+    match (rule.protocol.as_str(), rule.from_port, rule.to_port) {
+        ("-1", _, _) | (_, None, None) => "all ports".to_owned(),
+        (_, Some(from), Some(to)) if from == to => format!("port {from}"),
+        (_, from, to) => format!("ports {}-{}", from.unwrap_or(0), to.unwrap_or(u16::MAX)),
+    }
+}
+
+/// The same region in every account of the snapshot, the instance's own account first: the
+/// route tables of a subnet shared through RAM live in the account that owns its VPC.
+struct Network<'s> {
+    region: &'s str,
+    views: Vec<(&'s Account, &'s Region)>,
+}
+
+impl<'s> Network<'s> {
+    fn of(snapshot: &'s Snapshot, scope: &RegionScope<'s>) -> Network<'s> {
+        let mut views = vec![(scope.account, scope.region)];
+        views.extend(
+            snapshot
+                .accounts
+                .iter()
+                .filter(|a| a.id != scope.account.id)
+                .filter_map(|a| Some((a, a.regions.as_ref()?.get(scope.name)?))),
+        );
+        Network {
+            region: scope.name,
+            views,
+        }
+    }
+
+    /// The account that holds the data, when it is not the instance's own.
+    fn foreign(&self, account: &'s Account) -> Option<&'s str> {
+        (account.id != self.views[0].0.id).then_some(account.id.as_str())
+    }
+
+    /// Why `thing` could not be found: which accounts did not collect the list it lives in.
+    fn absent(&self, thing: &str, plural: &str, collected: impl Fn(&Region) -> bool) -> String {
+        let missing: Vec<&str> = self
+            .views
+            .iter()
+            .filter(|(_, region)| !collected(region))
+            .map(|(account, _)| account.display_name())
+            .collect();
+        if missing.is_empty() {
+            format!("{thing} is not in the snapshot")
+        } else {
+            format!(
+                "{thing} is not in the snapshot ({plural} of {} in {} were not collected)",
+                missing.join(", "),
+                self.region
+            )
+        }
+    }
+
+    /// The VPC a subnet belongs to, from the collected subnets.
+    fn subnet_vpc(&self, subnet: &str) -> Option<&'s str> {
+        self.views
+            .iter()
+            .filter_map(|(_, region)| region.subnets.as_ref())
+            .flatten()
+            .find(|s| s.id == subnet)
+            .map(|s| s.vpc_id.as_str())
+    }
+
+    /// The route tables of a VPC, from the first account whose collected route tables hold it.
+    fn route_tables(&self, vpc: &str) -> Result<(&'s Account, Vec<&'s RouteTable>), String> {
+        for &(account, region) in &self.views {
+            let Some(tables) = &region.route_tables else {
+                continue;
+            };
+            let of_vpc: Vec<&RouteTable> = tables.iter().filter(|t| t.vpc_id == vpc).collect();
+            if !of_vpc.is_empty() {
+                return Ok((account, of_vpc));
+            }
+        }
+        Err(
+            self.absent(&format!("the route table of {vpc}"), "route tables", |r| {
+                r.route_tables.is_some()
+            }),
+        )
+    }
+
+    /// Whether a subnet of the instance's DB subnet group routes to an internet gateway.
+    fn routes(&self, instance: &'s RdsInstance) -> Routes<'s> {
+        let subnets: Vec<SubnetRoute> = instance
+            .subnet_ids
+            .iter()
+            .map(|subnet| self.subnet_route(subnet, instance.vpc_id.as_deref()))
+            .collect();
+        let mut unknown = Vec::new();
+        if subnets.is_empty() {
+            unknown.push("the subnets of its DB subnet group were not collected".to_owned());
+        }
+        for why in subnets.iter().filter_map(|s| s.unknown.as_ref()) {
+            // Subnets of one VPC share their reasons: say each once.
+            if !unknown.contains(why) {
+                unknown.push(why.clone());
+            }
+        }
+        let held = if subnets.iter().any(|s| s.internet.is_some()) {
+            Some(true)
+        } else if unknown.is_empty() {
+            Some(false)
+        } else {
+            None
+        };
+        Routes {
+            subnets,
+            held,
+            unknown,
+        }
+    }
+
+    /// Whether a security group of the instance admits the internet on its port.
+    fn groups(&self, instance: &'s RdsInstance, port: &DbPort) -> Groups<'s> {
+        let groups: Vec<GroupVerdict> = instance
+            .security_group_ids
+            .iter()
+            .map(|id| self.group_verdict(id, port.number))
+            .collect();
+        let mut unknown = Vec::new();
+        if groups.is_empty() {
+            unknown.push("its security groups were not collected".to_owned());
+        }
+        for group in &groups {
+            match (&group.unknown, group.admits) {
+                (Some(why), _) => unknown.push(why.clone()),
+                (None, None) => unknown.extend(group.rules.iter().map(|rule| {
+                    format!(
+                        "security group {} admits {} on {}, whose addresses were not collected",
+                        group.id,
+                        rule.opaque.join(", "),
+                        port.or_rule(rule.rule)
+                    )
+                })),
+                (None, Some(_)) => {}
+            }
+        }
+        let held = if groups.iter().any(|g| g.admits == Some(true)) {
+            Some(true)
+        } else if unknown.is_empty() {
+            Some(false)
+        } else {
+            None
+        };
+        Groups {
+            groups,
+            held,
+            unknown,
+        }
+    }
+
+    /// The route table of one subnet: its explicit association, else its VPC's main table.
+    fn subnet_route(&self, subnet: &'s str, vpc: Option<&'s str>) -> SubnetRoute<'s> {
+        let mut route = SubnetRoute {
+            subnet,
+            table: None,
+            owner: None,
+            internet: None,
+            unknown: None,
+        };
+        let Some(vpc) = self.subnet_vpc(subnet).or(vpc) else {
+            route.unknown = Some(format!("the VPC of {subnet} is not known"));
+            return route;
+        };
+        let (account, tables) = match self.route_tables(vpc) {
+            Ok(found) => found,
+            Err(why) => {
+                route.unknown = Some(why);
+                return route;
+            }
+        };
+        let table = tables
+            .iter()
+            .find(|t| t.subnet_ids.iter().any(|s| s == subnet))
+            .or_else(|| tables.iter().find(|t| t.main));
+        let Some(table) = table else {
+            route.unknown = Some(format!(
+                "no route table of {vpc} is associated with {subnet} and its main route table is not in the snapshot"
+            ));
+            return route;
+        };
+        route.table = Some(table);
+        route.owner = self.foreign(account);
+        route.internet = table
+            .routes
+            .iter()
+            .find_map(|r| match (&r.target, r.state) {
+                (RouteTarget::InternetGateway(igw), RouteState::Active) => Some((r, igw.as_str())),
+                _ => None,
+            });
+        route
+    }
+
+    /// A security group by id, from the first account whose collected groups hold it.
+    fn security_group(&self, id: &str) -> Result<(&'s Account, &'s SecurityGroup), String> {
+        self.views
+            .iter()
+            .find_map(|&(account, region)| {
+                let group = region
+                    .security_groups
+                    .as_ref()?
+                    .iter()
+                    .find(|g| g.id == id)?;
+                Some((account, group))
+            })
+            .ok_or_else(|| {
+                self.absent(&format!("security group {id}"), "security groups", |r| {
+                    r.security_groups.is_some()
+                })
+            })
+    }
+
+    /// Whether a security group admits the internet on `port`.
+    fn group_verdict(&self, id: &'s str, port: Option<u16>) -> GroupVerdict<'s> {
+        let (account, group) = match self.security_group(id) {
+            Ok(found) => found,
+            Err(why) => {
+                return GroupVerdict {
+                    id,
+                    owner: None,
+                    admits: None,
+                    rules: Vec::new(),
+                    unknown: Some(why),
+                };
+            }
+        };
+        let rules: Vec<RuleVerdict> = group
+            .ingress
+            .iter()
+            .filter(|rule| covers(rule, port))
+            .map(RuleVerdict::of)
+            .collect();
+        let admitting: Vec<RuleVerdict> = rules
+            .iter()
+            .filter(|r| !r.public.is_empty())
+            .cloned()
+            .collect();
+        let (admits, rules) = if !admitting.is_empty() {
+            (Some(true), admitting)
+        } else {
+            let opaque: Vec<RuleVerdict> =
+                rules.into_iter().filter(|r| !r.opaque.is_empty()).collect();
+            (if opaque.is_empty() { Some(false) } else { None }, opaque)
+        };
+        GroupVerdict {
+            id,
+            owner: self.foreign(account),
+            admits,
+            rules,
+            unknown: None,
+        }
+    }
+}
+
+/// How one subnet of the DB subnet group routes.
+struct SubnetRoute<'s> {
+    subnet: &'s str,
+    table: Option<&'s RouteTable>,
+    /// The account holding the route table, when it is not the instance's (a shared VPC).
+    owner: Option<&'s str>,
+    /// The active route to an internet gateway, and the gateway.
+    internet: Option<(&'s Route, &'s str)>,
+    /// Why the route table is not known.
+    unknown: Option<String>,
+}
+
+impl SubnetRoute<'_> {
+    fn evidence(&self) -> Value {
+        let mut evidence = json!({
+            "subnet": self.subnet,
+            "route_table": self.table.map(|t| &t.id),
+            "internet_route": self.internet.map(|(route, gateway)| json!({
+                "destination": route.destination,
+                "gateway": gateway,
+            })),
+        });
+        if let Some(owner) = self.owner {
+            evidence["route_table_account"] = json!(owner);
+        }
+        if let Some(why) = &self.unknown {
+            evidence["unknown"] = json!(why);
+        }
+        evidence
+    }
+}
+
+/// Whether one security group admits the internet on the database port.
+struct GroupVerdict<'s> {
+    id: &'s str,
+    /// The account holding the group, when it is not the instance's (a shared VPC).
+    owner: Option<&'s str>,
+    /// `None`: a rule's sources cannot be judged, or the group is not in the snapshot.
+    admits: Option<bool>,
+    /// The rules that admit the internet (`admits` true) or that cannot be judged (`None`).
+    rules: Vec<RuleVerdict<'s>>,
+    /// Why the group is not known.
+    unknown: Option<String>,
+}
+
+impl GroupVerdict<'_> {
+    fn evidence(&self) -> Value {
+        let mut evidence = json!({
+            "group": self.id,
+            "admits_internet": self.admits,
+            "rules": self.rules.iter().map(RuleVerdict::evidence).collect::<Vec<_>>(),
+        });
+        if let Some(owner) = self.owner {
+            evidence["group_account"] = json!(owner);
+        }
+        if let Some(why) = &self.unknown {
+            evidence["unknown"] = json!(why);
+        }
+        evidence
+    }
+
+    /// The command that revokes the internet ranges of an admitting rule.
+    fn revoke(&self, rule: &RuleVerdict, scope: &RegionScope) -> String {
+        let r = rule.rule;
+        let mut permission = format!("IpProtocol={}", r.protocol);
+        if r.protocol != "-1" {
+            if let Some(from) = r.from_port {
+                permission.push_str(&format!(",FromPort={from}"));
+            }
+            if let Some(to) = r.to_port {
+                permission.push_str(&format!(",ToPort={to}"));
+            }
+        }
+        let (v6, v4): (Vec<&str>, Vec<&str>) = rule.public.iter().partition(|c| c.contains(':'));
+        if !v4.is_empty() {
+            let ranges: Vec<String> = v4.iter().map(|c| format!("{{CidrIp={c}}}")).collect();
+            permission.push_str(&format!(",IpRanges=[{}]", ranges.join(",")));
+        }
+        if !v6.is_empty() {
+            let ranges: Vec<String> = v6.iter().map(|c| format!("{{CidrIpv6={c}}}")).collect();
+            permission.push_str(&format!(",Ipv6Ranges=[{}]", ranges.join(",")));
+        }
+        let mut command = format!(
+            "aws ec2 revoke-security-group-ingress --group-id {} --ip-permissions '{permission}' --region {}",
+            self.id, scope.name
+        );
+        if let Some(owner) = self.owner {
+            command.push_str(&format!(" (in account {owner}, which holds the group)"));
+        }
+        command
+    }
+}
+
+/// An ingress rule that covers the database port, and what its sources say.
+#[derive(Clone)]
+struct RuleVerdict<'s> {
+    rule: &'s SecurityGroupRule,
+    /// Its IPv4 and IPv6 ranges that hold public addresses.
+    public: Vec<&'s str>,
+    /// Sources whose addresses are unknown: prefix lists, ranges that do not parse.
+    opaque: Vec<&'s str>,
+}
+
+impl<'s> RuleVerdict<'s> {
+    fn of(rule: &'s SecurityGroupRule) -> RuleVerdict<'s> {
+        let mut verdict = RuleVerdict {
+            rule,
+            public: Vec::new(),
+            opaque: rule.prefix_list_ids.iter().map(String::as_str).collect(),
+        };
+        let v4 = rule.ipv4_ranges.iter().map(|c| (c, ipv4_is_public(c)));
+        let v6 = rule.ipv6_ranges.iter().map(|c| (c, ipv6_is_public(c)));
+        for (cidr, public) in v4.chain(v6) {
+            match public {
+                Some(true) => verdict.public.push(cidr),
+                Some(false) => {}
+                None => verdict.opaque.push(cidr),
+            }
+        }
+        // Source security groups are other resources' interfaces, never the internet.
+        verdict
+    }
+
+    fn evidence(&self) -> Value {
+        let r = self.rule;
+        let mut evidence = json!({
+            "protocol": r.protocol,
+            "from_port": r.from_port,
+            "to_port": r.to_port,
+            "ranges": self.public,
+        });
+        if !self.opaque.is_empty() {
+            evidence["unjudged_sources"] = json!(self.opaque);
+        }
+        evidence
+    }
+}
+
+/// Whether an ingress rule lets traffic to `port` through (any TCP port when `None`).
+fn covers(rule: &SecurityGroupRule, port: Option<u16>) -> bool {
+    match rule.protocol.as_str() {
+        "-1" => true,
+        "tcp" | "6" => {
+            let from = rule.from_port.unwrap_or(0);
+            let to = rule.to_port.unwrap_or(u16::MAX);
+            port.is_none_or(|port| from <= port && port <= to)
+        }
+        _ => false,
+    }
+}
+
+/// IPv4 blocks that hold no public address: private, shared (CGNAT), loopback, link-local.
+const NOT_PUBLIC_V4: [([u8; 4], u32); 6] = [
+    ([10, 0, 0, 0], 8),
+    ([172, 16, 0, 0], 12),
+    ([192, 168, 0, 0], 16),
+    ([100, 64, 0, 0], 10),
+    ([127, 0, 0, 0], 8),
+    ([169, 254, 0, 0], 16),
+];
+
+/// IPv6 blocks that hold no public address: unique local, link-local.
+const NOT_PUBLIC_V6: [(u128, u32); 2] = [(0xfc00 << 112, 7), (0xfe80 << 112, 10)];
+
+/// `addr/len` → (address, prefix length); a bare address is a single host.
+fn split_cidr(cidr: &str, max: u32) -> Option<(&str, u32)> {
+    match cidr.trim().split_once('/') {
+        Some((addr, len)) => Some((addr, len.parse().ok().filter(|len| *len <= max)?)),
+        None => Some((cidr.trim(), max)),
+    }
+}
+
+/// Whether an IPv4 CIDR holds a public address (is not inside one of [`NOT_PUBLIC_V4`]);
+/// `None` when it does not parse. The blocks are disjoint and none is adjacent to another
+/// of the same size, so a CIDR inside their union is inside one of them.
+fn ipv4_is_public(cidr: &str) -> Option<bool> {
+    let (addr, len) = split_cidr(cidr, 32)?;
+    let addr = u32::from(addr.parse::<Ipv4Addr>().ok()?);
+    let inside = |(net, bits): ([u8; 4], u32)| {
+        let mask = u32::MAX.checked_shl(32 - bits).unwrap_or(0);
+        len >= bits && addr & mask == u32::from_be_bytes(net)
+    };
+    Some(!NOT_PUBLIC_V4.into_iter().any(inside))
+}
+
+/// Whether an IPv6 CIDR holds a public address (is not inside one of [`NOT_PUBLIC_V6`]);
+/// `None` when it does not parse.
+fn ipv6_is_public(cidr: &str) -> Option<bool> {
+    let (addr, len) = split_cidr(cidr, 128)?;
+    let addr = u128::from(addr.parse::<Ipv6Addr>().ok()?);
+    let inside = |(net, bits): (u128, u32)| {
+        let mask = u128::MAX.checked_shl(128 - bits).unwrap_or(0);
+        len >= bits && addr & mask == net
+    };
+    Some(!NOT_PUBLIC_V6.into_iter().any(inside))
+}
+
 #[cfg(test)]
 mod tests {
-    use crate::checks::Status;
-    use crate::checks::testing::*;
-    use crate::inventory::RdsInstance;
+    use std::collections::BTreeMap;
 
+    use super::{ipv4_is_public, ipv6_is_public};
+    use crate::checks::testing::*;
+    use crate::checks::{Finding, Status};
+    use crate::inventory::{
+        Account, Endpoint, RdsInstance, Region, Route, RouteState, RouteTable, RouteTarget,
+        SecurityGroup, SecurityGroupRule, Snapshot, Subnet,
+    };
+
+    /// A flagged Postgres instance in subnets subnet-1 and subnet-2 of vpc-1, behind sg-1.
     fn db(id: &str, public: Option<bool>) -> RdsInstance {
         RdsInstance {
             id: id.into(),
             arn: format!("arn:aws:rds:eu-west-1:{PROD}:db:{id}"),
-            engine: "mysql".into(),
+            engine: "postgres".into(),
             status: "available".into(),
             publicly_accessible: public,
+            endpoint: Some(Endpoint {
+                address: format!("{id}.c9akciq32.eu-west-1.rds.amazonaws.com"),
+                port: Some(5432),
+            }),
+            vpc_id: Some("vpc-1".into()),
+            subnet_ids: vec!["subnet-1".into(), "subnet-2".into()],
+            security_group_ids: vec!["sg-1".into()],
             ..Default::default()
         }
     }
 
-    fn run_in(account: &str, instances: Vec<RdsInstance>) -> Vec<crate::checks::Finding> {
+    fn route(destination: &str, target: RouteTarget, state: RouteState) -> Route {
+        Route {
+            destination: destination.into(),
+            target,
+            state,
+        }
+    }
+
+    fn local() -> Route {
+        route("10.0.0.0/16", RouteTarget::Local, RouteState::Active)
+    }
+
+    fn to_igw() -> Route {
+        route(
+            "0.0.0.0/0",
+            RouteTarget::InternetGateway("igw-1".into()),
+            RouteState::Active,
+        )
+    }
+
+    fn table(id: &str, main: bool, subnets: &[&str], routes: Vec<Route>) -> RouteTable {
+        RouteTable {
+            id: id.into(),
+            vpc_id: "vpc-1".into(),
+            main,
+            subnet_ids: subnets.iter().map(|s| (*s).into()).collect(),
+            routes,
+        }
+    }
+
+    fn tcp(from: u16, to: u16, ipv4: &[&str]) -> SecurityGroupRule {
+        SecurityGroupRule {
+            protocol: "tcp".into(),
+            from_port: Some(from),
+            to_port: Some(to),
+            ipv4_ranges: ipv4.iter().map(|c| (*c).into()).collect(),
+            ..Default::default()
+        }
+    }
+
+    fn group(rules: Vec<SecurityGroupRule>) -> SecurityGroup {
+        SecurityGroup {
+            id: "sg-1".into(),
+            vpc_id: "vpc-1".into(),
+            name: "orders-db".into(),
+            ingress: rules,
+        }
+    }
+
+    /// A region where the main table routes to igw-1 and sg-1 opens 5432 to the internet;
+    /// `shape` then changes what the test is about.
+    fn open(instances: Vec<RdsInstance>, shape: impl FnOnce(&mut Region)) -> Snapshot {
+        estate_in(PROD, |r| {
+            r.rds_instances = Some(instances);
+            r.route_tables = Some(vec![table("rtb-main", true, &[], vec![local(), to_igw()])]);
+            r.security_groups = Some(vec![group(vec![tcp(5432, 5432, &["0.0.0.0/0"])])]);
+            shape(r);
+        })
+    }
+
+    fn judge(shape: impl FnOnce(&mut Region)) -> Finding {
+        let findings = run_check(&super::CHECK, &open(vec![db("orders", Some(true))], shape));
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        findings[0].clone()
+    }
+
+    fn run_in(account: &str, instances: Vec<RdsInstance>) -> Vec<Finding> {
         run_check(
             &super::CHECK,
             &estate_in(account, |r| r.rds_instances = Some(instances)),
@@ -79,22 +861,346 @@ mod tests {
     }
 
     #[test]
-    fn private_passes_public_fails_unread_is_unknown() {
-        only(&run_in(PROD, vec![db("orders", Some(false))]), Status::Pass);
-        let fail = only(&run_in(PROD, vec![db("orders", Some(true))]), Status::Fail).clone();
+    fn reachable_database_fails_with_the_three_conditions_in_evidence() {
+        let fail = judge(|_| {});
+        assert_eq!(fail.status, Status::Fail, "{fail:#?}");
+        assert_eq!(
+            fail.message,
+            "db instance orders in acme-prod eu-west-1 (prod) is reachable from the internet: publicly accessible, subnet subnet-1 routes 0.0.0.0/0 to igw-1, security group sg-1 admits 0.0.0.0/0 on 5432"
+        );
+        let e = &fail.evidence;
+        assert_eq!(e["publicly_accessible"], true);
+        assert_eq!(e["port"], 5432);
+        assert_eq!(e["port_source"], "endpoint");
+        assert_eq!(e["subnets"][0]["subnet"], "subnet-1");
+        assert_eq!(e["subnets"][0]["route_table"], "rtb-main");
+        assert_eq!(
+            e["subnets"][0]["internet_route"],
+            serde_json::json!({ "destination": "0.0.0.0/0", "gateway": "igw-1" })
+        );
+        assert_eq!(e["subnets"][1]["route_table"], "rtb-main");
+        assert_eq!(e["security_groups"][0]["group"], "sg-1");
+        assert_eq!(e["security_groups"][0]["admits_internet"], true);
+        let rule = &e["security_groups"][0]["rules"][0];
+        assert_eq!(rule["ranges"][0], "0.0.0.0/0");
+        assert_eq!(
+            (&rule["from_port"], &rule["to_port"]),
+            (&5432.into(), &5432.into())
+        );
+        assert_eq!(
+            e["endpoint"],
+            "orders.c9akciq32.eu-west-1.rds.amazonaws.com"
+        );
+        assert!(e.get("warning").is_none());
+        let fix = fail.remediation.unwrap();
+        assert!(fix.starts_with(
+            "aws rds modify-db-instance --db-instance-identifier orders --no-publicly-accessible --apply-immediately --region eu-west-1"
+        ));
+        assert!(fix.contains(
+            "aws ec2 revoke-security-group-ingress --group-id sg-1 --ip-permissions 'IpProtocol=tcp,FromPort=5432,ToPort=5432,IpRanges=[{CidrIp=0.0.0.0/0}]' --region eu-west-1"
+        ));
+    }
+
+    #[test]
+    fn database_that_is_not_publicly_accessible_passes() {
+        let pass = only(
+            &run_check(
+                &super::CHECK,
+                &open(vec![db("orders", Some(false))], |_| {}),
+            ),
+            Status::Pass,
+        )
+        .clone();
+        assert_eq!(pass.evidence["publicly_accessible"], false);
+        assert!(pass.evidence.get("warning").is_none());
+    }
+
+    #[test]
+    fn no_internet_gateway_route_passes_with_a_warning() {
+        let pass = judge(|r| {
+            let nat = route(
+                "0.0.0.0/0",
+                RouteTarget::NatGateway("nat-1".into()),
+                RouteState::Active,
+            );
+            r.route_tables = Some(vec![table("rtb-main", true, &[], vec![local(), nat])]);
+        });
+        assert_eq!(pass.status, Status::Pass, "{pass:#?}");
+        assert_eq!(
+            pass.message,
+            "db instance orders in acme-prod eu-west-1 (prod) is publicly accessible, but the internet is kept out: no internet gateway route from its subnets"
+        );
+        assert_eq!(pass.evidence["subnets"][0]["route_table"], "rtb-main");
+        assert!(pass.evidence["subnets"][0]["internet_route"].is_null());
+        let warning = pass.evidence["warning"].as_str().unwrap();
+        assert!(warning.contains("one change"), "{warning}");
+        assert!(warning.contains("route table rtb-main"), "{warning}");
+        assert!(warning.contains("--no-publicly-accessible"), "{warning}");
+        assert!(pass.remediation.is_none());
+    }
+
+    #[test]
+    fn blackholed_internet_gateway_route_does_not_count() {
+        let pass = judge(|r| {
+            let dead = route(
+                "0.0.0.0/0",
+                RouteTarget::InternetGateway("igw-gone".into()),
+                RouteState::Blackhole,
+            );
+            r.route_tables = Some(vec![table("rtb-main", true, &[], vec![local(), dead])]);
+        });
+        assert_eq!(pass.status, Status::Pass, "{pass:#?}");
+        assert!(pass.evidence["subnets"][0]["internet_route"].is_null());
+    }
+
+    #[test]
+    fn group_admitting_only_private_ranges_passes() {
+        let pass = judge(|r| {
+            r.security_groups = Some(vec![group(vec![tcp(
+                5432,
+                5432,
+                &["10.0.0.0/8", "172.20.0.0/16", "100.64.0.0/10"],
+            )])]);
+        });
+        assert_eq!(pass.status, Status::Pass, "{pass:#?}");
+        assert_eq!(
+            pass.message,
+            "db instance orders in acme-prod eu-west-1 (prod) is publicly accessible, but the internet is kept out: no security group admits the internet on port 5432"
+        );
+        assert_eq!(
+            pass.evidence["security_groups"][0]["admits_internet"],
+            false
+        );
+        assert!(
+            pass.evidence["warning"]
+                .as_str()
+                .unwrap()
+                .contains("0.0.0.0/0 on port 5432")
+        );
+    }
+
+    #[test]
+    fn group_open_to_the_internet_on_another_port_passes() {
+        let pass = judge(|r| {
+            r.security_groups = Some(vec![group(vec![tcp(22, 22, &["0.0.0.0/0"])])]);
+        });
+        assert_eq!(pass.status, Status::Pass, "{pass:#?}");
+    }
+
+    #[test]
+    fn all_traffic_rule_fails() {
+        let fail = judge(|r| {
+            r.security_groups = Some(vec![group(vec![SecurityGroupRule {
+                protocol: "-1".into(),
+                ipv4_ranges: vec!["0.0.0.0/0".into()],
+                ..Default::default()
+            }])]);
+        });
+        assert_eq!(fail.status, Status::Fail, "{fail:#?}");
         assert!(
             fail.remediation
                 .unwrap()
-                .contains("--no-publicly-accessible")
+                .contains("--ip-permissions 'IpProtocol=-1,IpRanges=[{CidrIp=0.0.0.0/0}]'")
         );
-        only(&run_in(PROD, vec![db("orders", None)]), Status::Unknown);
+    }
+
+    #[test]
+    fn ipv6_any_fails() {
+        let fail = judge(|r| {
+            r.security_groups = Some(vec![group(vec![SecurityGroupRule {
+                protocol: "tcp".into(),
+                from_port: Some(5432),
+                to_port: Some(5432),
+                ipv6_ranges: vec!["::/0".into()],
+                ..Default::default()
+            }])]);
+        });
+        assert_eq!(fail.status, Status::Fail, "{fail:#?}");
+        assert!(
+            fail.message
+                .ends_with("security group sg-1 admits ::/0 on 5432")
+        );
+        assert!(
+            fail.remediation
+                .unwrap()
+                .contains("Ipv6Ranges=[{CidrIpv6=::/0}]")
+        );
+    }
+
+    #[test]
+    fn prefix_list_only_rule_is_unknown_unless_another_rule_admits_the_internet() {
+        let prefix_list = SecurityGroupRule {
+            protocol: "tcp".into(),
+            from_port: Some(5432),
+            to_port: Some(5432),
+            prefix_list_ids: vec!["pl-0123".into()],
+            ..Default::default()
+        };
+        let unknown = judge(|r| r.security_groups = Some(vec![group(vec![prefix_list.clone()])]));
+        assert_eq!(unknown.status, Status::Unknown, "{unknown:#?}");
+        assert!(unknown.message.contains("pl-0123"), "{}", unknown.message);
+        assert!(unknown.evidence["security_groups"][0]["admits_internet"].is_null());
+        assert_eq!(
+            unknown.evidence["security_groups"][0]["rules"][0]["unjudged_sources"][0],
+            "pl-0123"
+        );
+
+        let fail = judge(|r| {
+            r.security_groups = Some(vec![group(vec![
+                prefix_list,
+                tcp(5432, 5432, &["203.0.113.0/24"]),
+            ])]);
+        });
+        assert_eq!(fail.status, Status::Fail, "{fail:#?}");
+        assert!(fail.message.ends_with("admits 203.0.113.0/24 on 5432"));
+    }
+
+    #[test]
+    fn route_tables_or_subnets_not_collected_is_unknown() {
+        let unknown = judge(|r| r.route_tables = None);
+        assert_eq!(unknown.status, Status::Unknown, "{unknown:#?}");
+        assert!(
+            unknown
+                .message
+                .contains("route tables of acme-prod in eu-west-1 were not collected"),
+            "{}",
+            unknown.message
+        );
+
+        let mut no_subnets = db("orders", Some(true));
+        no_subnets.subnet_ids.clear();
+        let findings = run_check(&super::CHECK, &open(vec![no_subnets], |_| {}));
+        let unknown = only(&findings, Status::Unknown);
+        assert!(unknown.message.contains("subnets of its DB subnet group"));
+    }
+
+    #[test]
+    fn security_groups_not_collected_or_missing_is_unknown() {
+        let unknown = judge(|r| r.security_groups = None);
+        assert_eq!(unknown.status, Status::Unknown, "{unknown:#?}");
+        assert!(unknown.evidence["security_groups"][0]["admits_internet"].is_null());
+
+        let unknown = judge(|r| r.security_groups = Some(vec![]));
+        assert_eq!(unknown.status, Status::Unknown, "{unknown:#?}");
+        assert!(
+            unknown
+                .message
+                .contains("security group sg-1 is not in the snapshot")
+        );
+    }
+
+    #[test]
+    fn explicit_subnet_association_overrides_the_main_table() {
+        let pass = judge(|r| {
+            r.route_tables = Some(vec![
+                table("rtb-main", true, &[], vec![local(), to_igw()]),
+                table("rtb-db", false, &["subnet-1", "subnet-2"], vec![local()]),
+            ]);
+        });
+        assert_eq!(pass.status, Status::Pass, "{pass:#?}");
+        assert_eq!(pass.evidence["subnets"][0]["route_table"], "rtb-db");
+
+        // One subnet left on the main table is enough.
+        let fail = judge(|r| {
+            r.route_tables = Some(vec![
+                table("rtb-main", true, &[], vec![local(), to_igw()]),
+                table("rtb-db", false, &["subnet-1"], vec![local()]),
+            ]);
+        });
+        assert_eq!(fail.status, Status::Fail, "{fail:#?}");
+        assert!(
+            fail.message
+                .contains("subnet subnet-2 routes 0.0.0.0/0 to igw-1")
+        );
+    }
+
+    /// The instance's account sees the shared subnets but not their route tables: those are
+    /// collected in the network account that owns the VPC.
+    fn shared(routes: Vec<Route>) -> Snapshot {
+        let mut snapshot = open(vec![db("orders", Some(true))], |r| {
+            r.route_tables = Some(vec![]);
+            r.subnets = Some(
+                ["subnet-1", "subnet-2"]
+                    .map(|id| Subnet {
+                        id: id.into(),
+                        vpc_id: "vpc-shared".into(),
+                        owner_id: "555555555555".into(),
+                        cidr_block: "10.1.0.0/24".into(),
+                        ..Default::default()
+                    })
+                    .into(),
+            );
+        });
+        let mut owner = Region {
+            route_tables: Some(vec![table("rtb-shared", true, &[], routes)]),
+            rds_instances: Some(vec![]),
+            ..Default::default()
+        };
+        owner.route_tables.as_mut().unwrap()[0].vpc_id = "vpc-shared".into();
+        snapshot.accounts.push(Account {
+            id: "555555555555".into(),
+            name: Some("acme-network".into()),
+            regions: Some(BTreeMap::from([(REGION.to_owned(), owner)])),
+            ..Default::default()
+        });
+        snapshot
+    }
+
+    #[test]
+    fn shared_subnet_is_judged_by_its_owners_route_tables() {
+        let findings = run_check(&super::CHECK, &shared(vec![local(), to_igw()]));
+        let fail = only(&findings, Status::Fail);
+        assert_eq!(fail.evidence["subnets"][0]["route_table"], "rtb-shared");
+        assert_eq!(
+            fail.evidence["subnets"][0]["route_table_account"],
+            "555555555555"
+        );
+
+        let findings = run_check(&super::CHECK, &shared(vec![local()]));
+        only(&findings, Status::Pass);
+    }
+
+    #[test]
+    fn engine_default_port_is_used_without_an_endpoint_port() {
+        let mut mysql = db("orders", Some(true));
+        mysql.engine = "mysql".into();
+        mysql.endpoint = None;
+        let snapshot = open(vec![mysql.clone()], |r| {
+            r.security_groups = Some(vec![group(vec![tcp(3306, 3306, &["0.0.0.0/0"])])]);
+        });
+        let fail = only(&run_check(&super::CHECK, &snapshot), Status::Fail).clone();
+        assert_eq!(fail.evidence["port"], 3306);
+        assert_eq!(fail.evidence["port_source"], "engine default");
+
+        // An unknown engine without a port: a rule on any port counts.
+        mysql.engine = "neptune".into();
+        let snapshot = open(vec![mysql], |r| {
+            r.security_groups = Some(vec![group(vec![tcp(1, 1024, &["0.0.0.0/0"])])]);
+        });
+        let fail = only(&run_check(&super::CHECK, &snapshot), Status::Fail).clone();
+        assert!(fail.evidence["port"].is_null());
+        assert!(fail.message.ends_with("admits 0.0.0.0/0 on ports 1-1024"));
+    }
+
+    #[test]
+    fn unread_flag_is_unknown() {
+        let unknown = only(
+            &run_check(&super::CHECK, &open(vec![db("orders", None)], |_| {})),
+            Status::Unknown,
+        )
+        .clone();
+        assert_eq!(
+            unknown.message,
+            "publicly accessible of db instance orders in acme-prod eu-west-1 (prod) was not collected"
+        );
     }
 
     #[test]
     fn cluster_members_are_judged_one_by_one() {
         let mut member = db("orders-2", Some(true));
         member.cluster_id = Some("orders".into());
-        let fail = only(&run_in(PROD, vec![member]), Status::Fail).clone();
+        let findings = run_check(&super::CHECK, &open(vec![member], |_| {}));
+        let fail = only(&findings, Status::Fail);
         assert_eq!(fail.evidence["cluster_id"], "orders");
     }
 
@@ -109,5 +1215,33 @@ mod tests {
             .errors
             .push(access_denied("rds", "DescribeDBInstances"));
         only(&run_check(&super::CHECK, &snapshot), Status::Unknown);
+    }
+
+    #[test]
+    fn public_ranges_are_those_outside_private_shared_loopback_and_link_local() {
+        for (cidr, public) in [
+            ("0.0.0.0/0", true),
+            ("203.0.113.7/32", true),
+            ("172.32.0.0/16", true),
+            ("10.0.0.0/7", true),
+            ("10.0.0.0/8", false),
+            ("172.31.255.0/24", false),
+            ("192.168.1.1", false),
+            ("100.127.0.0/16", false),
+            ("169.254.169.254/32", false),
+        ] {
+            assert_eq!(ipv4_is_public(cidr), Some(public), "{cidr}");
+        }
+        for (cidr, public) in [
+            ("::/0", true),
+            ("2001:db8::/32", true),
+            ("fd00:1::/64", false),
+            ("fe80::/64", false),
+            ("fc00::/6", true),
+        ] {
+            assert_eq!(ipv6_is_public(cidr), Some(public), "{cidr}");
+        }
+        assert_eq!(ipv4_is_public("10.0.0.0/40"), None);
+        assert_eq!(ipv4_is_public("pl-0123"), None);
     }
 }
