@@ -27,6 +27,7 @@
 //!
 //! IPv6 routes are not followed (the checks say so).
 
+pub mod exposure;
 pub mod ranges;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
