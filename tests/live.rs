@@ -339,6 +339,21 @@ fn audits_the_organization_end_to_end_with_the_gate() {
     );
     assert_eq!(finding("DEL004", None)["status"], "fail");
     assert_eq!(finding("SEC004", None)["status"], "fail");
+    // The sandbox VPC peered with production and routed to it: a network path, one way.
+    let peering = &seeded["peering"];
+    let prod_vpc = peering["prod_vpc"].as_str().unwrap();
+    let route = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check_id"] == "SEG002" && f["resource"].as_str().unwrap().ends_with(prod_vpc))
+        .unwrap_or_else(|| panic!("no SEG002 finding for {prod_vpc}"));
+    assert_eq!(route["status"], "fail", "{route:#}");
+    assert_eq!(route["evidence"]["source"]["vpc"], peering["source_vpc"]);
+    assert_eq!(route["evidence"]["hops"][0]["id"], peering["route_table"]);
+    assert_eq!(route["evidence"]["hops"][1]["id"], peering["id"]);
+    assert_eq!(route["evidence"]["return_path"], false);
+    assert_eq!(route["evidence"]["reaches"][0], "10.1.0.0/16");
     let services: Vec<&str> = report["scope"]["collection"]["services"]
         .as_array()
         .unwrap()

@@ -118,6 +118,23 @@ def seed_audit_trail(name, creds):
     )
 
 
+def seed_peering(sandbox_creds, prod_account, prod_creds, region="eu-west-1"):
+    """Peers the sandbox's 10.0.0.0/16 VPC with production's 10.1.0.0/16 one and routes the
+    sandbox to it (one way): a non-production to production network path. Returns its id."""
+    sandbox, prod = client("ec2", region, sandbox_creds), client("ec2", region, prod_creds)
+    by_cidr = lambda ec2, cidr: ec2.describe_vpcs(Filters=[{"Name": "cidr", "Values": [cidr]}])["Vpcs"][0]["VpcId"]
+    source, target = by_cidr(sandbox, "10.0.0.0/16"), by_cidr(prod, "10.1.0.0/16")
+    pcx = sandbox.create_vpc_peering_connection(
+        VpcId=source, PeerVpcId=target, PeerOwnerId=prod_account, PeerRegion=region
+    )["VpcPeeringConnection"]["VpcPeeringConnectionId"]
+    prod.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
+    table = sandbox.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [source]}])["RouteTables"][0]
+    sandbox.create_route(
+        RouteTableId=table["RouteTableId"], DestinationCidrBlock="10.1.0.0/16", VpcPeeringConnectionId=pcx
+    )
+    return {"id": pcx, "source_vpc": source, "prod_vpc": target, "route_table": table["RouteTableId"]}
+
+
 def main():
     if SCALE == "figures":
         # 10 accounts (9 created + the management account) x 2 regions: 200 instances,
@@ -136,12 +153,14 @@ def main():
     root = org.list_roots()["Roots"][0]["Id"]
     workloads = org.create_organizational_unit(ParentId=root, Name="Workloads")["OrganizationalUnit"]["Id"]
     accounts = {}
+    credentials = {}
     for name in names:
         status = org.create_account(AccountName=name, Email=f"{name}@example.com")["CreateAccountStatus"]
         account = status["AccountId"]
         org.move_account(AccountId=account, SourceParentId=root, DestinationParentId=workloads)
         accounts[name] = account
         creds = assume(account)
+        credentials[name] = creds
         seed_account(account, name, spec(name), creds)
         if name == "acme-prod":
             seed_audit_trail(name, creds)
@@ -149,7 +168,12 @@ def main():
     management = spec("acme-management") if SCALE == "figures" else dict(roles=1, vpcs=1, instances=0, databases=0, tables=0)
     seed_account(MANAGEMENT, "acme-management", management, None)
     accounts["acme-management"] = MANAGEMENT
-    print(json.dumps({"accounts": accounts, "workloads_ou": workloads, "root": root}))
+    seeded = {"accounts": accounts, "workloads_ou": workloads, "root": root}
+    if SCALE != "figures":
+        seeded["peering"] = seed_peering(
+            credentials["acme-sandbox"], accounts["acme-prod"], credentials["acme-prod"]
+        )
+    print(json.dumps(seeded))
 
 
 main()
