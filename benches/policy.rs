@@ -4,8 +4,9 @@
 //! levels; every role is asked 60 (action, resource) questions, and every question the
 //! agent checks ask (412), the way they ask them.
 //!
-//! `ENGINE_QUICK=1 [ENGINE_CHECKS=1] cargo bench --bench policy` for timed passes without
-//! criterion (see [`quick`]).
+//! `ENGINE_QUICK=1 [ENGINE_CHECKS=1] [ENGINE_VERDICTS=1] cargo bench --bench policy` for timed
+//! passes without criterion (see [`quick`]; `ENGINE_VERDICTS` asks for verdicts, without
+//! evidence, instead of full decisions).
 //! `cargo bench --bench policy`. Figures are reported, not asserted.
 
 use std::hint::black_box;
@@ -447,6 +448,19 @@ fn questions() -> Vec<(&'static str, &'static str)> {
 
 fn ask_all(sets: &[CompiledPolicySet], contexts: &[Context], questions: &[(&str, &str)]) -> usize {
     let mut allowed = 0;
+    if std::env::var_os("ENGINE_VERDICTS").is_some() {
+        for (set, ctx) in sets.iter().zip(contexts) {
+            for &(action, resource) in questions {
+                let v = set.verdict(&Request {
+                    action,
+                    resource,
+                    context: ctx,
+                });
+                allowed += usize::from(v.may_be_allowed());
+            }
+        }
+        return allowed;
+    }
     for (set, ctx) in sets.iter().zip(contexts) {
         for &(action, resource) in questions {
             let d = set.evaluate(&Request {

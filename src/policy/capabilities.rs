@@ -141,24 +141,16 @@ pub fn ask<'c>(
             resource: &capability.resource,
             context,
         };
-        // While a finding would still list what comes back, ask for the evidence at once
-        // (asking twice costs more than the evidence); past that, the verdict is enough.
-        let (verdict, decision) = if answers.held.len() < explain || answers.stopped.len() < explain
-        {
-            let decision = set.evaluate(&request);
-            (decision.verdict(), Some(decision))
-        } else {
-            (set.verdict(&request), None)
-        };
+        let verdict = set.verdict(&request);
         if verdict.may_be_allowed() {
+            let decision = (answers.held.len() < explain).then(|| set.evaluate(&request));
             answers.held.push(Held {
                 capability,
                 verdict,
-                decision: decision.filter(|_| answers.held.len() < explain),
+                decision,
             });
         } else if verdict.stopped_by_guardrail() && answers.stopped.len() < explain {
-            let decision = decision.unwrap_or_else(|| set.evaluate(&request));
-            answers.stopped.push((capability, decision));
+            answers.stopped.push((capability, set.evaluate(&request)));
         }
     }
     answers
