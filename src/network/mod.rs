@@ -246,6 +246,9 @@ pub struct Network<'s> {
     tgw_tables: HashMap<&'s str, Option<Table<'s>>>,
     /// Transit gateways whose route tables were collected (their owner's listing).
     known_tgws: HashSet<&'s str>,
+    /// Transit gateways with a route table whose associations were not collected: an
+    /// attachment with no known association may still be associated there.
+    associations_unknown: HashSet<&'s str>,
     /// VPN and Direct Connect attachments: (transit gateway, attachment).
     onprem: Vec<(&'s str, &'s str)>,
     /// VPCs that route to a virtual private gateway (attached to one).
@@ -267,6 +270,11 @@ impl<'s> Network<'s> {
         let mut route_tables: HashMap<&'s str, &'s crate::inventory::RouteTable> = HashMap::new();
         for account in &snapshot.accounts {
             let Some(regions) = &account.regions else {
+                net.uncollected.push((
+                    &account.id,
+                    "every region",
+                    "the network (the account could not be collected)",
+                ));
                 continue;
             };
             for (name, region) in regions {
@@ -346,6 +354,9 @@ impl<'s> Network<'s> {
                     }
                 }
                 for rt in region.transit_gateway_route_tables.iter().flatten() {
+                    if rt.associations.is_none() {
+                        net.associations_unknown.insert(&rt.transit_gateway_id);
+                    }
                     for att in rt.associations.iter().flatten() {
                         net.associations
                             .insert((rt.transit_gateway_id.as_str(), att.as_str()), &rt.id);
@@ -767,6 +778,8 @@ impl<'n, 's, F: Fn(usize) -> bool> Walk<'n, 's, F> {
         let Some(&rt) = net.associations.get(&(tgw, att)) else {
             if !net.known_tgws.contains(tgw) {
                 self.gap(tgw, format!("transit gateway {tgw}: its route tables were not collected (its owner account is not in the snapshot, or the listing failed)"));
+            } else if net.associations_unknown.contains(tgw) {
+                self.gap(att, format!("attachment {att} of {tgw}: which route table it is associated with was not collected"));
             }
             return; // an attachment associated with no route table: dropped
         };

@@ -730,6 +730,30 @@ fn an_attachment_associated_with_no_table_is_dropped() {
 }
 
 #[test]
+fn an_attachment_whose_association_was_not_collected_is_a_gap() {
+    let mut topo = Topo::default()
+        .vpc(DEV, EU, "dev-a", "10.0.0.0/16")
+        .vpc(PRD, EU, "prd-a", "10.1.0.0/16")
+        .tgw(NET, EU, "tgw-1")
+        .route("rtb-dev-a", "10.0.0.0/8", tgw("tgw-1"))
+        .attach("tgw-1", "att-dev", "vpc", "dev-a", None)
+        .attach("tgw-1", "att-prd", "vpc", "prd-a", Some("tgw-rtb-tgw-1"))
+        .tgw_route("tgw-rtb-tgw-1", "10.1.0.0/16", &["att-prd"]);
+    for region in topo.regions.values_mut() {
+        for t in region.transit_gateway_route_tables.iter_mut().flatten() {
+            t.associations = None;
+        }
+    }
+    let (there, _, _) = analyse(&topo.snapshot());
+    assert!(there.paths.is_empty());
+    assert!(
+        there.gaps.values().flatten().any(|g| g.at == "att-dev"),
+        "{:?}",
+        there.gaps
+    );
+}
+
+#[test]
 fn uncollected_transit_gateway_routes_and_prefix_lists_are_gaps_not_passes() {
     let mut topo = hub(true);
     for region in topo.regions.values_mut() {
@@ -772,12 +796,22 @@ fn uncollected_transit_gateway_routes_and_prefix_lists_are_gaps_not_passes() {
 fn uncollected_network_lists_are_reported() {
     let mut topo = hub(true);
     region_of(&mut topo, DEV, EU).route_tables = None;
-    let snapshot = topo.snapshot();
+    let mut snapshot = topo.snapshot();
+    snapshot.accounts.push(Account {
+        id: "777777777777".into(),
+        regions: None,
+        ..Account::default()
+    });
     let net = Network::new(&snapshot);
     assert!(
         net.uncollected
             .iter()
             .any(|(a, r, what)| *a == DEV && *r == EU && what.contains("route tables"))
+    );
+    assert!(
+        net.uncollected
+            .iter()
+            .any(|(a, _, what)| *a == "777777777777" && what.contains("could not be collected"))
     );
 }
 
