@@ -21,6 +21,9 @@
 //!   it is assumed to route between all its connections (every VPN and Direct Connect
 //!   attachment, and every VPC that routes to a virtual private gateway): a path through it
 //!   is marked `assumed`, and is never left out;
+//! - addresses outside a VPC that a transit gateway delivers into it (an inspection or egress
+//!   VPC) are assumed to be forwarded by its appliances: its route tables are followed on,
+//!   and the path is marked `assumed`;
 //! - a route whose destination is a prefix list, a transit gateway whose route tables were
 //!   not collected, or an attachment not in the snapshot cannot be followed: each is a
 //!   [`Gap`], so a check can say `unknown` rather than pass.
@@ -155,8 +158,8 @@ fn tgw_target(route: &TransitGatewayRoute) -> (bool, Target<'_>) {
 /// One step of a path, for evidence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Hop {
-    /// `route-table`, `vpc-peering`, `tgw-attachment`, `tgw-route-table`, `on-premises`,
-    /// `vpn-gateway`, `vpc`.
+    /// `route-table`, `vpc-peering`, `tgw-attachment`, `tgw-route-table`, `tgw-peering`,
+    /// `on-premises`, `vpn-gateway`, `transit-vpc`, `vpc`.
     pub kind: &'static str,
     /// The resource crossed.
     pub id: String,
@@ -202,7 +205,8 @@ pub struct Path {
     pub hops: Vec<Hop>,
     /// The destination addresses the path delivers.
     pub reaches: Ranges,
-    /// Whether it crosses an on-premises network whose routing is assumed.
+    /// Whether it crosses an on-premises network or an inspection VPC whose forwarding is
+    /// assumed.
     pub assumed: bool,
 }
 
@@ -842,6 +846,12 @@ impl<'n, 's, F: Fn(usize) -> bool> Walk<'n, 's, F> {
                         let Some(dest) = a.resource_id.as_deref().and_then(|v| net.vpc(v)) else {
                             continue;
                         };
+                        // Addresses outside this VPC delivered into it: an inspection or
+                        // egress VPC whose appliances may send them on.
+                        let passing = inter.subtract(&net.vpcs[dest].cidrs);
+                        if !passing.is_empty() && dest != self.source {
+                            self.through_vpc(dest, &passing, &next, depth);
+                        }
                         if !(self.to)(dest) {
                             continue;
                         }
@@ -882,6 +892,83 @@ impl<'n, 's, F: Fn(usize) -> bool> Walk<'n, 's, F> {
                         self.onprem(&inter, next, depth + 1);
                     }
                     _ => {}
+                }
+            }
+        }
+    }
+
+    /// Traffic for other addresses delivered into VPC `v` by a transit gateway (an
+    /// inspection or egress VPC): its appliances are assumed to forward it, so the VPC's
+    /// route tables are followed on, once per path.
+    fn through_vpc(&mut self, v: usize, ranges: &Ranges, hops: &[Hop], depth: usize) {
+        let net = self.net;
+        let vpc = &net.vpcs[v];
+        if depth >= MAX_DEPTH
+            || hops
+                .iter()
+                .any(|h| h.kind == "transit-vpc" && h.id == vpc.id)
+        {
+            return;
+        }
+        for (t, _) in &vpc.tables {
+            let table = &net.tables[*t];
+            for route in &table.routes {
+                let inter = ranges.intersect(&route.ranges);
+                if inter.is_empty() || !route.active {
+                    continue;
+                }
+                let mut next = hops.to_vec();
+                next.push(hop(
+                    "transit-vpc",
+                    vpc.id,
+                    format!("assumed: its appliances forward {inter} on"),
+                ));
+                next.push(hop(
+                    "route-table",
+                    table.id,
+                    format!("{} -> {}", route.destination, describe(route.target)),
+                ));
+                match route.target {
+                    Target::Tgw(tgw) => {
+                        let Some(&att) = net.vpc_attachments.get(&(vpc.id, tgw)) else {
+                            continue;
+                        };
+                        next.push(hop(
+                            "tgw-attachment",
+                            att,
+                            format!("{} enters {tgw}", vpc.id),
+                        ));
+                        self.tgw(tgw, att, &inter, next, depth + 1, true);
+                    }
+                    Target::Peering(pcx) => {
+                        let Some(p) = net.peerings.get(pcx).filter(|p| p.status == "active") else {
+                            continue;
+                        };
+                        let peer = if p.requester.vpc_id == vpc.id {
+                            &p.accepter
+                        } else {
+                            &p.requester
+                        };
+                        let Some(dest) = net.vpc(&peer.vpc_id) else {
+                            continue;
+                        };
+                        let reaches = inter.intersect(&net.vpcs[dest].cidrs);
+                        if !(self.to)(dest) || reaches.is_empty() {
+                            continue;
+                        }
+                        next.push(hop(
+                            "vpc-peering",
+                            pcx,
+                            format!("{} <-> {}", p.requester.vpc_id, p.accepter.vpc_id),
+                        ));
+                        next.push(hop("vpc", &peer.vpc_id, format!("delivers {reaches}")));
+                        self.record(dest, &next, reaches, true);
+                    }
+                    Target::Vgw(vgw) => {
+                        next.push(hop("vpn-gateway", vgw, "to the on-premises network".into()));
+                        self.onprem(&inter, next, depth + 1);
+                    }
+                    Target::Local | Target::Elsewhere | Target::Attachments(_) => {}
                 }
             }
         }

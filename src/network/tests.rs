@@ -840,3 +840,46 @@ fn a_shared_route_table_reaches_many_production_vpcs_through_one_gateway() {
         ]
     );
 }
+
+/// dev-a's traffic for everything goes to an inspection VPC; `back` routes production's
+/// CIDR from the inspection VPC back to the gateway (after inspection).
+fn inspected(back: bool) -> Topo {
+    let topo = Topo::default()
+        .vpc(DEV, EU, "dev-a", "10.0.0.0/16")
+        .vpc(PRD, EU, "prd-a", "10.1.0.0/16")
+        .vpc(NET, EU, "insp", "10.9.0.0/16")
+        .tgw(NET, EU, "tgw-1")
+        .tgw_table("tgw-1", "rtb-spoke")
+        .tgw_table("tgw-1", "rtb-inspected")
+        .route("rtb-dev-a", "0.0.0.0/0", tgw("tgw-1"))
+        .attach("tgw-1", "att-dev", "vpc", "dev-a", Some("rtb-spoke"))
+        .attach("tgw-1", "att-insp", "vpc", "insp", Some("rtb-inspected"))
+        .attach("tgw-1", "att-prd", "vpc", "prd-a", Some("rtb-spoke"))
+        .tgw_route("rtb-spoke", "0.0.0.0/0", &["att-insp"])
+        .tgw_route("rtb-inspected", "10.1.0.0/16", &["att-prd"])
+        .tgw_route("rtb-inspected", "10.0.0.0/16", &["att-dev"])
+        .route(
+            "rtb-insp",
+            "0.0.0.0/0",
+            RouteTarget::NatGateway("nat-1".into()),
+        );
+    if back {
+        topo.route("rtb-insp", "10.0.0.0/8", tgw("tgw-1"))
+    } else {
+        topo
+    }
+}
+
+#[test]
+fn traffic_through_an_inspection_vpc_that_routes_it_back_is_an_assumed_path() {
+    let (there, _, ids) = analyse(&inspected(true).snapshot());
+    assert_eq!(pairs(&there, &ids), [pair("dev-a", "prd-a")]);
+    let path = there.paths.values().next().unwrap();
+    assert!(path.assumed);
+    let kinds: Vec<&str> = path.hops.iter().map(|h| h.kind).collect();
+    assert!(kinds.contains(&"transit-vpc"), "{kinds:?}");
+    assert!(path.hops.iter().any(|h| h.id == "rtb-inspected"));
+    // An inspection VPC that sends nothing back to the gateway ends the path.
+    let (there, _, _) = analyse(&inspected(false).snapshot());
+    assert!(there.paths.is_empty(), "{:?}", there.paths);
+}

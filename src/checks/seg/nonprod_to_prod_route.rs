@@ -130,11 +130,9 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
             place(s),
             place(d),
             via.join(" → "),
-            if path.assumed {
-                ", assuming the on-premises network routes between its connections"
-            } else {
-                ""
-            }
+            assumption(path)
+                .map(|a| format!(", assuming {a}"))
+                .unwrap_or_default()
         );
         add_evidence(&mut finding, "source", describe(s));
         add_evidence(&mut finding, "destination", describe(d));
@@ -255,15 +253,28 @@ fn add_path(finding: &mut Finding, path: &Path) {
     add_evidence(finding, "source_subnets", json!(path.subnets));
     add_evidence(finding, "hops", json!(path.hops));
     add_evidence(finding, "reaches", json!(path.reaches.to_cidrs()));
-    if path.assumed {
-        add_evidence(
-            finding,
-            "assumption",
-            json!(
-                "the on-premises network behind VPN / Direct Connect is assumed to route between its connections (its routing is not collected)"
-            ),
-        );
+    if let Some(a) = assumption(path) {
+        add_evidence(finding, "assumption", json!(a));
     }
+}
+
+/// What a path assumes about forwarding that the route tables do not show.
+fn assumption(path: &Path) -> Option<String> {
+    if !path.assumed {
+        return None;
+    }
+    let mut parts = Vec::new();
+    if path
+        .hops
+        .iter()
+        .any(|h| h.kind == "on-premises" || h.kind == "vpn-gateway")
+    {
+        parts.push("the on-premises network behind VPN / Direct Connect routes between its connections (its routing is not collected)");
+    }
+    if path.hops.iter().any(|h| h.kind == "transit-vpc") {
+        parts.push("the appliances of the inspection VPC forward what its route tables send on");
+    }
+    Some(parts.join(", and "))
 }
 
 fn remediation(path: &Path, source: &VpcNode) -> String {
