@@ -42,6 +42,35 @@ impl From<Environment> for EnvClass {
     }
 }
 
+/// Account ids that the workstation's keys and profiles lead to.
+fn workstation_accounts(snapshot: &Snapshot) -> Vec<String> {
+    let Some(workstation) = &snapshot.workstation else {
+        return Vec::new();
+    };
+    let keys = workstation
+        .credentials
+        .iter()
+        .chain(
+            workstation
+                .profiles
+                .iter()
+                .filter_map(|p| p.static_key.as_ref()),
+        )
+        .filter_map(|c| c.owner.as_ref().map(|o| o.account_id.clone()));
+    let profiles = workstation.profiles.iter().flat_map(|p| {
+        [
+            p.sso_account_id.clone(),
+            p.role_arn
+                .as_deref()
+                .and_then(|arn| arn.split(':').nth(4))
+                .map(str::to_owned),
+        ]
+        .into_iter()
+        .flatten()
+    });
+    keys.chain(profiles).collect()
+}
+
 /// An environment class and the reason for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnvVerdict {
@@ -82,11 +111,25 @@ impl Classification {
     pub fn new(snapshot: &Snapshot, config: &Config) -> Classification {
         let words = Words::new(config);
         let rules = AccountRules::new(config);
-        let accounts = snapshot
+        let mut accounts: BTreeMap<String, EnvVerdict> = snapshot
             .accounts
             .iter()
             .map(|account| (account.id.clone(), rules.classify(account, &words)))
             .collect();
+        // Accounts a workstation's credentials lead to may lie outside the snapshot: the
+        // configuration's account lists still classify them.
+        for id in workstation_accounts(snapshot) {
+            if let std::collections::btree_map::Entry::Vacant(entry) = accounts.entry(id) {
+                let bare = Account {
+                    id: entry.key().clone(),
+                    ..Default::default()
+                };
+                let verdict = rules.classify(&bare, &words);
+                if verdict.class != EnvClass::Unclassified {
+                    entry.insert(verdict);
+                }
+            }
+        }
         let principal_rules = PrincipalRules::new(config);
         let mut principals = BTreeMap::new();
         for account in &snapshot.accounts {

@@ -33,6 +33,12 @@ pub enum Command {
     Collect(CollectCommandArgs),
     /// Evaluate a saved inventory snapshot (same as `audit --snapshot FILE`)
     Evaluate(EvaluateArgs),
+    /// Scan workspaces and the local AWS configuration for credentials that reach production
+    /// (SEC001, SEC002); secrets are never printed, only redacted fingerprints
+    #[command(
+        long_about = "Scan workspaces and the local AWS configuration for credentials that reach production (SEC001 local-prod-credential, SEC002 workstation-prod-profile).\n\nEnv files (.env, .env.*, *.env, .envrc, compose files …) are searched, hidden and git-ignored ones included; dependency and build folders are skipped. AWS access keys are attributed to their account by the IAM users' key ids in the inventory, or with --attribute-keys by sts:GetAccessKeyInfo (which is sent the key id, never the secret). A database URL is production when its host is a production RDS endpoint. What cannot be attributed is reported as unknown, never as safe.\n\nWhat is production comes from the inventory: collected live from AWS by default (as `ringfence audit` does), from a saved snapshot with --snapshot, or from ringfence.toml alone with --offline.\n\nNo secret value is ever written to any output: findings give the file, line, kind and a redacted fingerprint such as AKIA…MPLE or postgres://app:****@host/db."
+    )]
+    Scan(ScanArgs),
     /// The check catalogue: list the checks, or explain one
     Checks {
         #[command(subcommand)]
@@ -55,6 +61,14 @@ pub struct AuditArgs {
     /// Also save the collected inventory to FILE (live audits only)
     #[arg(long, value_name = "FILE", conflicts_with = "demo")]
     pub save_snapshot: Option<PathBuf>,
+
+    /// Also scan this workspace (repeatable) and the local AWS configuration for credentials
+    /// that reach production, and fold SEC001/SEC002 into the audit
+    #[arg(long = "workspace", value_name = "PATH")]
+    pub workspaces: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub workstation: WorkstationArgs,
 
     #[command(flatten)]
     pub collect: CollectArgs,
@@ -114,6 +128,83 @@ pub struct CollectArgs {
     /// No progress display (it is only drawn when stderr is a terminal anyway)
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Workspace folders (or single files) to scan [default: the current directory]
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub workstation: WorkstationArgs,
+
+    /// Decide what is production from a saved inventory snapshot instead of collecting from AWS
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["demo", "offline", "org", "accounts", "regions", "role_name", "concurrency"])]
+    pub snapshot: Option<PathBuf>,
+
+    /// Decide what is production from the embedded demo estate (to try the scan without AWS)
+    #[arg(long, conflicts_with_all = ["offline", "org", "accounts", "regions", "role_name", "concurrency"])]
+    pub demo: bool,
+
+    /// Contact no AWS service: accounts are classified by ringfence.toml alone
+    /// ([environments] prod_accounts, nonprod_accounts), database hosts match nothing
+    #[arg(long, conflicts_with_all = ["attribute_keys", "org", "accounts", "regions", "role_name", "concurrency", "profile", "endpoint_url"])]
+    pub offline: bool,
+
+    #[command(flatten)]
+    pub collect: CollectArgs,
+
+    /// Settings file [default: ./ringfence.toml when it exists]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Report format
+    #[arg(short, long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+
+    /// Write the report to FILE (atomically) instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Gate: exit 1 when a finding of this severity or higher fails or is unknown (a
+    /// credential that could not be attributed is reported below its check's severity)
+    #[arg(long, value_name = "SEVERITY", value_enum)]
+    pub fail_on: Option<Severity>,
+}
+
+/// What the workstation scan reads and how.
+#[derive(Debug, Args)]
+pub struct WorkstationArgs {
+    /// Read the AWS configuration from DIR/config and DIR/credentials [default:
+    /// AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE, else ~/.aws]
+    #[arg(long, value_name = "DIR")]
+    pub aws_home: Option<PathBuf>,
+
+    /// Do not read the local AWS configuration
+    #[arg(long, conflicts_with = "aws_home")]
+    pub no_aws_home: bool,
+
+    /// Attribute access keys the inventory does not know with sts:GetAccessKeyInfo, which is
+    /// sent the key id (never the secret) with the caller's credentials
+    #[arg(long)]
+    pub attribute_keys: bool,
+
+    /// Also treat files with this name as env files (glob, repeatable), e.g. '*.tfvars'
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+
+    /// Skip paths matching this glob (repeatable; relative to each workspace, gitignore-style)
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// Also enter dependency and build folders (node_modules, target, vendor, .venv …)
+    #[arg(long)]
+    pub include_dependencies: bool,
+
+    /// Env files larger than this are skipped and counted (bytes, or with K, M, G)
+    #[arg(long, value_name = "SIZE", default_value = "1M", value_parser = parse_size)]
+    pub max_file_size: u64,
 }
 
 #[derive(Debug, Args)]
@@ -237,4 +328,40 @@ fn parse_score(text: &str) -> Result<f64, String> {
         return Err(format!("{score} is outside 0–100"));
     }
     Ok(score)
+}
+
+fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let (digits, unit) = match t.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => t.split_at(i),
+        None => (t, ""),
+    };
+    let number: u64 = digits
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size such as 1048576, 512K or 2M"))?;
+    let factor: u64 = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 1,
+        "K" | "KB" | "KIB" => 1 << 10,
+        "M" | "MB" | "MIB" => 1 << 20,
+        "G" | "GB" | "GIB" => 1 << 30,
+        _ => return Err(format!("`{text}`: the unit must be K, M or G")),
+    };
+    match number.checked_mul(factor) {
+        Some(0) => Err("the size limit must be more than 0".to_owned()),
+        Some(size) => Ok(size),
+        None => Err(format!("`{text}` is too large")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sizes() {
+        assert_eq!(super::parse_size("1M"), Ok(1 << 20));
+        assert_eq!(super::parse_size("512k"), Ok(512 << 10));
+        assert_eq!(super::parse_size("100"), Ok(100));
+        assert!(super::parse_size("0").is_err());
+        assert!(super::parse_size("1T").is_err());
+        assert!(super::parse_size("lots").is_err());
+    }
 }

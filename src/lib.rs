@@ -28,7 +28,9 @@ use crate::checks::Ctx;
 use crate::classify::Classification;
 use crate::cli::{
     ChecksCommand, Cli, CollectArgs, Command, EvalArgs, ExplainFormat, ListFormat, ReportFormat,
+    ScanArgs, WorkstationArgs,
 };
+use crate::collect::workstation::{AwsFiles, WorkstationOptions};
 use crate::config::Config;
 use crate::error::{Error, exit};
 use crate::inventory::Snapshot;
@@ -51,15 +53,23 @@ pub fn run(cli: Cli, io: &mut Io) -> Result<u8, Error> {
                 config,
                 path: config_path,
             };
+            let options = collect_options(&args.collect);
+            let scan = (!args.workspaces.is_empty() || args.workstation.aws_home.is_some())
+                .then(|| workstation_options(&args.workspaces, &args.workstation));
             match (args.demo, args.snapshot) {
                 (true, _) => {
-                    let snapshot = demo::snapshot()?;
+                    let mut snapshot = demo::snapshot()?;
+                    add_workstation(&mut snapshot, scan.as_ref(), &options)?;
                     audit(&snapshot, Source::Demo, &loaded, &args.eval, io)
                 }
-                (false, Some(path)) => audit_file(&path, &loaded, &args.eval, io),
+                (false, Some(path)) => {
+                    let mut snapshot = read_snapshot(&path)?;
+                    add_workstation(&mut snapshot, scan.as_ref(), &options)?;
+                    audit(&snapshot, Source::Snapshot(&path), &loaded, &args.eval, io)
+                }
                 (false, None) => {
-                    let snapshot =
-                        collect::collect(&collect_options(&args.collect), &loaded.config, io.now)?;
+                    let mut snapshot = collect::collect(&options, &loaded.config, io.now)?;
+                    add_workstation(&mut snapshot, scan.as_ref(), &options)?;
                     if let Some(path) = &args.save_snapshot {
                         save_snapshot(&snapshot, path)?;
                     }
@@ -98,6 +108,7 @@ pub fn run(cli: Cli, io: &mut Io) -> Result<u8, Error> {
                 io,
             )
         }
+        Command::Scan(args) => scan(args, io),
         Command::Checks { command } => checks_command(command, io.stdout).map(|()| exit::OK),
         Command::Init(args) => init(&args.output, args.force, io.stderr).map(|()| exit::OK),
     };
@@ -163,10 +174,142 @@ fn collection_summary(snapshot: &Snapshot, path: &Path) -> String {
 }
 
 fn audit_file(path: &Path, loaded: &Loaded, args: &EvalArgs, io: &mut Io) -> Result<u8, Error> {
+    let snapshot = read_snapshot(path)?;
+    audit(&snapshot, Source::Snapshot(path), loaded, args, io)
+}
+
+fn read_snapshot(path: &Path) -> Result<Snapshot, Error> {
     let origin = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|err| Error::io(&origin, err))?;
-    let snapshot = Snapshot::from_json(&bytes, &origin)?;
-    audit(&snapshot, Source::Snapshot(path), loaded, args, io)
+    Snapshot::from_json(&bytes, &origin)
+}
+
+/// What the workstation scan reads, from the command line.
+fn workstation_options(
+    workspaces: &[std::path::PathBuf],
+    args: &WorkstationArgs,
+) -> WorkstationOptions {
+    let aws_files = if args.no_aws_home {
+        None
+    } else {
+        match &args.aws_home {
+            Some(dir) => Some(AwsFiles::in_folder(dir)),
+            None => AwsFiles::standard(),
+        }
+    };
+    WorkstationOptions {
+        workspaces: workspaces.to_vec(),
+        aws_files,
+        scan: collect::local::ScanOptions {
+            max_file_bytes: args.max_file_size,
+            include_dependencies: args.include_dependencies,
+            exclude: args.exclude.clone(),
+            include: args.include.clone(),
+            threads: 0,
+        },
+        attribute_keys: args.attribute_keys,
+    }
+}
+
+/// Scans the workstation, when asked, into the snapshot (replacing any earlier scan in it).
+fn add_workstation(
+    snapshot: &mut Snapshot,
+    scan: Option<&WorkstationOptions>,
+    collect: &collect::CollectOptions,
+) -> Result<(), Error> {
+    if let Some(options) = scan {
+        snapshot.workstation = Some(collect::workstation::scan(options, snapshot, collect)?);
+    }
+    Ok(())
+}
+
+/// `ringfence scan`: SEC001 and SEC002 on this machine, judged against an inventory.
+fn scan(args: ScanArgs, io: &mut Io) -> Result<u8, Error> {
+    let (config, config_path) = Config::load(args.config.as_deref(), &checks::ids())?;
+    let options = collect_options(&args.collect);
+    let (mut snapshot, inventory, snapshot_path) = if args.demo {
+        (demo::snapshot()?, "demo", None)
+    } else if let Some(path) = &args.snapshot {
+        (
+            read_snapshot(path)?,
+            "snapshot",
+            Some(path.display().to_string()),
+        )
+    } else if args.offline {
+        (Snapshot::new(io.now), "offline", None)
+    } else {
+        let snapshot = collect::collect(&options, &config, io.now).map_err(|err| match err {
+            Error::NothingCollected(message) => Error::NothingCollected(format!(
+                "{message}. To scan without AWS, decide what is production from a saved snapshot (--snapshot FILE) or from ringfence.toml alone (--offline)"
+            )),
+            other => other,
+        })?;
+        (snapshot, "live", None)
+    };
+    let paths = if args.paths.is_empty() {
+        vec![std::path::PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let wanted = workstation_options(&paths, &args.workstation);
+    let workstation = collect::workstation::scan(&wanted, &snapshot, &options)?;
+    snapshot.workstation = Some(workstation.clone());
+
+    let classes = Classification::new(&snapshot, &config);
+    let principals = crate::policy::principals::Principals::new(&Snapshot::new(io.now));
+    let ctx = Ctx {
+        config: &config,
+        classes: &classes,
+        principals: &principals,
+        collected_at: snapshot.collected_at,
+    };
+    let sec = ["SEC001", "SEC002"];
+    let mut runs = checks::run(
+        checks::REGISTRY.iter().filter(|c| sec.contains(&c.id)),
+        &snapshot,
+        &ctx,
+    );
+    let today = io.now.to_zoned(jiff::tz::TimeZone::UTC).date();
+    let waivers: Vec<config::Waiver> = config
+        .waivers
+        .iter()
+        .filter(|w| sec.iter().any(|id| w.check.eq_ignore_ascii_case(id)))
+        .cloned()
+        .collect();
+    let waivers = waiver::apply(&waivers, &mut runs, today);
+    let scored = score::score(&runs);
+    let findings = runs.into_iter().flat_map(|run| run.findings).collect();
+    let mut report = report::ScanReport::build(report::ScanInputs {
+        workstation,
+        checks: scored.checks,
+        findings,
+        waivers,
+        inventory: inventory.to_owned(),
+        snapshot_path,
+        config_path,
+        collected_at: snapshot.collected_at,
+        generated_at: io.now,
+    });
+    report.apply_gate(args.fail_on);
+    let render = |out: &mut dyn Write| match args.format {
+        ReportFormat::Table => report::render_scan_table(&report, out),
+        ReportFormat::Json => report::render_scan_json(&report, out),
+    };
+    match &args.output {
+        Some(path) => write_atomically(path, render)?,
+        None => render(io.stdout).map_err(|err| Error::io("standard output", err))?,
+    }
+    match &report.gate {
+        Some(gate) if !gate.passed => {
+            let _ = writeln!(
+                io.stderr,
+                "ringfence: gate failed: {}",
+                gate.reasons.join("; ")
+            );
+            Ok(exit::GATE_FAILED)
+        }
+        _ => Ok(exit::OK),
+    }
 }
 
 fn audit(

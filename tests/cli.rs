@@ -71,7 +71,7 @@ fn json_format_prints_the_versioned_report() {
         let out = run(dir.path(), &["audit", "--demo", flag, "json"]);
         assert_eq!(out.code, 0);
         let report = json(&out.stdout);
-        assert_eq!(report["schema_version"], "1.0");
+        assert_eq!(report["schema_version"], "1.1");
         assert_eq!(report["summary"]["level"], 0);
         assert_eq!(report["summary"]["level_name"], "Exposed");
         assert_eq!(report["generated_at"], "2026-11-20T09:00:00Z");
@@ -165,11 +165,11 @@ fn gates_fail_with_exit_one_and_one_line_on_stderr() {
         (vec!["--fail-under", "80"], "score 0 is under 80"),
         (
             vec!["--min-level", "1"],
-            "level 0 (Exposed) is under 1 (Guarded): level 1 fails SEC003, SEC004, PRV001, PRV002, PRV003, PRV005, HIL001, HIL002",
+            "level 0 (Exposed) is under 1 (Guarded): level 1 fails SEC001, SEC002, SEC003, SEC004, PRV001, PRV002, PRV003, PRV005, HIL001, HIL002",
         ),
         (
             vec!["--fail-on", "critical"],
-            "checks at or above critical severity not passing: HIL002 ci-trust-pinned (fail, critical), LOG001 cloudtrail-multi-region (unknown, critical), PRV001 agent-admin (fail, critical), PRV002 agent-destructive-data (fail, critical), PRV003 agent-privilege-escalation (fail, critical), PRV005 prod-admin-vaulted (fail, critical), SEG002 nonprod-to-prod-route (fail, critical), SEG003 nonprod-to-prod-trust (fail, critical), SEG004 public-prod-database (fail, critical)",
+            "checks at or above critical severity not passing: HIL002 ci-trust-pinned (fail, critical), LOG001 cloudtrail-multi-region (unknown, critical), PRV001 agent-admin (fail, critical), PRV002 agent-destructive-data (fail, critical), PRV003 agent-privilege-escalation (fail, critical), PRV005 prod-admin-vaulted (fail, critical), SEC001 local-prod-credential (fail, critical), SEG002 nonprod-to-prod-route (fail, critical), SEG003 nonprod-to-prod-trust (fail, critical), SEG004 public-prod-database (fail, critical)",
         ),
     ] {
         let mut all = vec!["audit", "--demo"];
@@ -438,13 +438,13 @@ fn checks_list_and_explain() {
     assert_eq!(
         ids,
         [
-            "SEC003", "SEC004", "PRV001", "PRV002", "PRV003", "PRV005", "HIL001", "HIL002",
-            "SEG001", "SEG002", "SEG003", "SEG004", "INP001", "INP002", "INP003", "LOG001",
-            "LOG002", "LOG003", "LOG004", "DEL001", "DEL002", "DEL003", "DEL004", "DEL005",
-            "DEL006", "REC001", "REC002", "REC003", "REC004"
+            "SEC001", "SEC002", "SEC003", "SEC004", "PRV001", "PRV002", "PRV003", "PRV005",
+            "HIL001", "HIL002", "SEG001", "SEG002", "SEG003", "SEG004", "INP001", "INP002",
+            "INP003", "LOG001", "LOG002", "LOG003", "LOG004", "DEL001", "DEL002", "DEL003",
+            "DEL004", "DEL005", "DEL006", "REC001", "REC002", "REC003", "REC004"
         ]
     );
-    assert_eq!(list[0]["severity"], "medium");
+    assert_eq!(list[0]["severity"], "critical");
     // Every check explains itself, in text and JSON.
     for id in &ids {
         let out = run(dir.path(), &["checks", "explain", id]);
@@ -475,7 +475,7 @@ fn checks_list_and_explain() {
     assert_eq!(out.code, 2);
     assert!(
         out.stderr
-            .contains("no check `XYZ123`; the checks are: SEC003, SEC004, PRV001, PRV002"),
+            .contains("no check `XYZ123`; the checks are: SEC001, SEC002, SEC003, SEC004, PRV001"),
         "{}",
         out.stderr
     );

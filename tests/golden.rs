@@ -54,6 +54,14 @@ fn report_schema_is_current() {
 }
 
 #[test]
+fn scan_report_schema_is_current() {
+    golden(
+        "reports/scan-report.schema.json",
+        &pretty(&schemars::schema_for!(ringfence::report::ScanReport)),
+    );
+}
+
+#[test]
 fn snapshot_schema_is_current() {
     golden(
         "reports/snapshot.schema.json",

@@ -673,3 +673,80 @@ fn no_credentials_exits_three_with_how_to_provide_them() {
     );
     assert!(stderr.contains("--profile"), "{stderr}");
 }
+
+#[test]
+fn a_workstation_key_is_attributed_by_the_inventory_and_by_sts_and_never_saved() {
+    let moto = Moto::start();
+    let seeded = moto.seed("small");
+    let dir = tempfile::tempdir().unwrap();
+    let prod_key = seeded["access_keys"]["acme-prod"].as_str().unwrap();
+    // Fake secrets; the prod key id is the emulator's own key of the acme-prod-ci user.
+    let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    let stranger = "AKIAI44QH8DHBEXAMPLE";
+    let ws = dir.path().join("ws");
+    std::fs::create_dir_all(&ws).unwrap();
+    std::fs::write(
+        ws.join(".env"),
+        format!("AWS_ACCESS_KEY_ID={prod_key}\nAWS_SECRET_ACCESS_KEY={secret}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        ws.join("old.env"),
+        format!("AWS_ACCESS_KEY_ID={stranger}\n"),
+    )
+    .unwrap();
+    let out = ringfence(
+        &moto,
+        dir.path(),
+        &[
+            "audit",
+            "--org",
+            "--endpoint-url",
+            &moto.endpoint,
+            "--regions",
+            "eu-west-1",
+            "--workspace",
+            "ws",
+            "--no-aws-home",
+            "--attribute-keys",
+            "-f",
+            "json",
+            "--save-snapshot",
+            "saved.json",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    let sec001: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check_id"] == "SEC001")
+        .collect();
+    let prod_id = seeded["accounts"]["acme-prod"].as_str().unwrap();
+    // ListAccessKeys gave the IAM user's key its id: the inventory attributes it.
+    let found = sec001
+        .iter()
+        .find(|f| f["resource"] == "ws/.env:1")
+        .unwrap_or_else(|| panic!("{sec001:#?}"));
+    assert_eq!(found["status"], "fail", "{found:#}");
+    assert_eq!(found["account"], prod_id);
+    assert_eq!(found["evidence"]["owner"]["source"], "inventory");
+    // The emulator's GetAccessKeyInfo names the caller's account for any key.
+    let asked = sec001
+        .iter()
+        .find(|f| f["resource"] == "ws/old.env:1")
+        .unwrap();
+    assert_eq!(asked["evidence"]["owner"]["source"], "get_access_key_info");
+    assert_eq!(asked["evidence"]["owner"]["account_id"], "123456789012");
+    let saved = std::fs::read_to_string(dir.path().join("saved.json")).unwrap();
+    for text in [&*stdout, &*stderr, &saved] {
+        for whole in [prod_key, secret, stranger] {
+            assert!(!text.contains(whole), "a secret was written out");
+        }
+    }
+    let snapshot = Snapshot::from_json(saved.as_bytes(), "saved.json").unwrap();
+    assert_eq!(snapshot.workstation.unwrap().credentials.len(), 2);
+}

@@ -153,6 +153,11 @@ pub struct Finding {
     pub remediation: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiver: Option<AppliedWaiver>,
+    /// Set by a check to report this finding below the check's severity (a credential whose
+    /// reach could not be established); never above it.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub lower_severity: Option<Severity>,
 }
 
 /// What a check may know besides the snapshot.
@@ -183,6 +188,8 @@ impl Check {
 
 /// Every check, in catalogue order.
 pub static REGISTRY: &[Check] = &[
+    sec::local_prod_credential::CHECK,
+    sec::workstation_prod_profile::CHECK,
     sec::prod_db_password_managed::CHECK,
     sec::prod_iam_user_keys::CHECK,
     prv::agent_admin::CHECK,
@@ -275,14 +282,25 @@ pub struct CheckRun {
 
 /// Runs every registered check. Findings come back sorted, with id and severity filled in.
 pub fn run_all(snapshot: &Snapshot, ctx: &Ctx) -> Vec<CheckRun> {
-    REGISTRY
-        .iter()
+    run(REGISTRY.iter(), snapshot, ctx)
+}
+
+/// Runs the given checks, as [`run_all`] does.
+pub fn run(
+    checks: impl Iterator<Item = &'static Check>,
+    snapshot: &Snapshot,
+    ctx: &Ctx,
+) -> Vec<CheckRun> {
+    checks
         .map(|check| {
             let entry = check.entry();
             let mut findings = (check.run)(snapshot, ctx);
             for finding in &mut findings {
                 finding.check_id = check.id.to_owned();
-                finding.severity = entry.severity;
+                finding.severity = finding
+                    .lower_severity
+                    .take()
+                    .map_or(entry.severity, |lower| lower.min(entry.severity));
             }
             findings.sort_by(|a, b| {
                 (&a.account, &a.region, &a.resource, &a.message).cmp(&(

@@ -424,6 +424,38 @@ pub(crate) fn env_of<'c>(ctx: &'c Ctx, account: &str, tags: Option<&Tags>) -> Co
     }
 }
 
+/// A finding about something outside the accounts' lists (a file on a workstation), placed in
+/// `account` when it is known.
+pub(crate) fn unplaced(
+    snapshot: &Snapshot,
+    account: Option<&str>,
+    verdict: Option<&EnvVerdict>,
+    resource: String,
+) -> Finding {
+    let name = account.and_then(|id| {
+        snapshot
+            .accounts
+            .iter()
+            .find(|a| a.id == id)
+            .and_then(|a| a.name.clone())
+    });
+    Finding {
+        check_id: String::new(),
+        status: Status::Unknown,
+        severity: Severity::Low,
+        account: account.map(str::to_owned),
+        account_name: name,
+        region: None,
+        environment: verdict.map(|v| v.class),
+        resource,
+        message: String::new(),
+        evidence: json!({}),
+        remediation: None,
+        waiver: None,
+        lower_severity: None,
+    }
+}
+
 fn blank(
     account: &Account,
     region: Option<&str>,
@@ -443,6 +475,7 @@ fn blank(
         evidence: Value::Null,
         remediation: None,
         waiver: None,
+        lower_severity: None,
     }
 }
 

@@ -77,6 +77,11 @@ pub async fn caller_identity(config: &SdkConfig, log: &Arc<CallLog>) -> Result<C
     })
 }
 
+/// An STS client with the caller's credentials.
+pub fn sts(config: &SdkConfig, log: &Arc<CallLog>) -> aws_sdk_sts::Client {
+    sts_client(config, log, "caller")
+}
+
 fn sts_client(config: &SdkConfig, log: &Arc<CallLog>, partition: &str) -> aws_sdk_sts::Client {
     let conf = aws_sdk_sts::config::Builder::from(config)
         .interceptor(Recorder(log.clone()))

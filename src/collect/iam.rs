@@ -5,12 +5,14 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use futures::StreamExt;
+
 use aws_sdk_iam::types::{AttachedPolicy, PolicyDetail, Tag};
 
 use super::clients::{Clients, failure, timestamp};
 use crate::inventory::{
     AccessKey, CollectionError, Group, Iam, InlinePolicy, ManagedPolicy, OidcProvider, Role, Tags,
-    User,
+    User, key_id_digest, redacted_key_id,
 };
 
 const SERVICE: &str = "iam";
@@ -137,6 +139,50 @@ pub async fn collect(clients: &Clients, errors: &mut Vec<CollectionError>) -> Op
         Err(error) => errors.push(error),
     }
 
+    // The credential report knows keys by slot only; their ids (which attribute a key found on
+    // a workstation to its user) come from ListAccessKeys, asked only for users that have keys.
+    let with_keys: Vec<usize> = iam
+        .users
+        .iter()
+        .enumerate()
+        .filter(|(_, u)| u.access_keys.as_ref().is_some_and(|k| !k.is_empty()))
+        .map(|(i, _)| i)
+        .collect();
+    let listed: Vec<_> = futures::stream::iter(with_keys.into_iter().map(|i| {
+        let name = iam.users[i].name.clone();
+        async move {
+            let result = client
+                .list_access_keys()
+                .user_name(&name)
+                .into_paginator()
+                .items()
+                .send()
+                .collect::<Result<Vec<_>, _>>()
+                .await;
+            (i, result)
+        }
+    }))
+    .buffer_unordered(4)
+    .collect()
+    .await;
+    for (i, result) in listed {
+        match result {
+            Ok(metadata) => {
+                let ids: Vec<(String, Option<jiff::Timestamp>)> = metadata
+                    .iter()
+                    .filter_map(|m| {
+                        m.access_key_id()
+                            .map(|id| (id.to_owned(), m.create_date().and_then(timestamp)))
+                    })
+                    .collect();
+                if let Some(keys) = &mut iam.users[i].access_keys {
+                    name_keys(keys, &ids);
+                }
+            }
+            Err(err) => errors.push(failure(SERVICE, "ListAccessKeys", &err)),
+        }
+    }
+
     iam.oidc_providers = match oidc_providers(client).await {
         Ok(providers) => Some(providers),
         Err(error) => {
@@ -145,6 +191,38 @@ pub async fn collect(clients: &Clients, errors: &mut Vec<CollectionError>) -> Op
         }
     };
     Some(iam)
+}
+
+/// Gives the credential report's keys their ids: a key is the listed key created when the
+/// report says the slot was last rotated (to the second); a key left unmatched takes a listed
+/// id no other key took only when exactly one is left, so an id is never guessed.
+pub(crate) fn name_keys(keys: &mut [AccessKey], listed: &[(String, Option<jiff::Timestamp>)]) {
+    let mut taken = vec![false; listed.len()];
+    for key in keys.iter_mut() {
+        let Some(rotated) = key.last_rotated else {
+            continue;
+        };
+        if let Some(j) = (0..listed.len()).find(|&j| {
+            !taken[j]
+                && listed[j]
+                    .1
+                    .is_some_and(|c| c.as_second() == rotated.as_second())
+        }) {
+            taken[j] = true;
+            name_key(key, &listed[j].0);
+        }
+    }
+    let unnamed: Vec<usize> = (0..keys.len()).filter(|&k| keys[k].id.is_none()).collect();
+    let free: Vec<usize> = (0..listed.len()).filter(|&j| !taken[j]).collect();
+    if let ([k], [j]) = (unnamed.as_slice(), free.as_slice()) {
+        name_key(&mut keys[*k], &listed[*j].0);
+    }
+}
+
+/// Keeps a key's id redacted, and its digest for matching.
+fn name_key(key: &mut AccessKey, id: &str) {
+    key.id = Some(redacted_key_id(id));
+    key.id_sha256 = Some(key_id_digest(id));
 }
 
 fn inline(list: &[PolicyDetail]) -> Vec<InlinePolicy> {
@@ -262,6 +340,7 @@ pub(crate) fn parse_credential_report(csv: &str) -> Result<BTreeMap<String, Repo
                 })
                 .map(|(slot, active, rotated, used)| AccessKey {
                     id: None,
+                    id_sha256: None,
                     slot: Some(*slot),
                     active: get(*active) == "true",
                     last_rotated: when(*rotated),
@@ -332,5 +411,74 @@ ci,arn:aws:iam::222222222222:user/ci,2023-02-14T10:00:00+00:00,false,N/A,N/A,N/A
                 .unwrap_err()
                 .contains("password_enabled")
         );
+    }
+}
+
+#[cfg(test)]
+mod key_ids {
+    use super::name_keys;
+    use crate::inventory::AccessKey;
+
+    fn key(slot: u8, rotated: &str) -> AccessKey {
+        AccessKey {
+            slot: Some(slot),
+            active: true,
+            last_rotated: Some(rotated.parse().unwrap()),
+            ..Default::default()
+        }
+    }
+
+    fn listed(id: &str, created: &str) -> (String, Option<jiff::Timestamp>) {
+        (id.to_owned(), Some(created.parse().unwrap()))
+    }
+
+    #[test]
+    fn keys_are_named_by_creation_time_whatever_the_order() {
+        let mut keys = vec![
+            key(1, "2024-01-01T00:00:00Z"),
+            key(2, "2025-06-01T12:00:00Z"),
+        ];
+        name_keys(
+            &mut keys,
+            &[
+                listed("AKIAI44QH8DHBEXAMPLE", "2025-06-01T12:00:00.400Z"),
+                listed("AKIAIOSFODNN7EXAMPLE", "2024-01-01T00:00:00Z"),
+            ],
+        );
+        assert_eq!(keys[0].id.as_deref(), Some("AKIA…MPLE"));
+        assert_eq!(
+            keys[0].id_sha256.as_deref(),
+            Some(crate::inventory::key_id_digest("AKIAIOSFODNN7EXAMPLE").as_str())
+        );
+        assert_eq!(
+            keys[1].id_sha256.as_deref(),
+            Some(crate::inventory::key_id_digest("AKIAI44QH8DHBEXAMPLE").as_str())
+        );
+    }
+
+    #[test]
+    fn a_single_leftover_is_named_and_an_ambiguous_pair_is_not() {
+        let mut keys = vec![key(1, "2024-01-01T00:00:00Z")];
+        name_keys(
+            &mut keys,
+            &[listed("AKIAIOSFODNN7EXAMPLE", "2023-12-31T00:00:00Z")],
+        );
+        assert_eq!(
+            keys[0].id_sha256.as_deref(),
+            Some(crate::inventory::key_id_digest("AKIAIOSFODNN7EXAMPLE").as_str())
+        );
+
+        let mut keys = vec![
+            key(1, "2024-01-01T00:00:00Z"),
+            key(2, "2024-02-01T00:00:00Z"),
+        ];
+        name_keys(
+            &mut keys,
+            &[
+                listed("AKIAIOSFODNN7EXAMPLE", "2023-12-31T00:00:00Z"),
+                listed("AKIAI44QH8DHBEXAMPLE", "2023-12-30T00:00:00Z"),
+            ],
+        );
+        assert!(keys.iter().all(|k| k.id.is_none()), "{keys:?}");
     }
 }

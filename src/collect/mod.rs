@@ -9,12 +9,17 @@ mod clients;
 mod dynamodb;
 mod ec2;
 mod iam;
+mod keyinfo;
+pub mod local;
 mod logging;
 mod ops;
 mod org;
 mod rds;
 pub mod recorder;
+
+pub use keyinfo::key_accounts;
 mod s3;
+pub mod workstation;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

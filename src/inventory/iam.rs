@@ -90,10 +90,15 @@ pub struct User {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AccessKey {
-    /// The access key id (never the secret). The credential report does not carry ids: then
-    /// this is absent and the key is known by its slot (1 or 2).
+    /// The access key id, redacted (`AKIA…MPLE`): ringfence never keeps an id whole. Absent
+    /// when `iam:ListAccessKeys` was not read; the key is then known by its slot (1 or 2) in
+    /// the credential report.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// The SHA-256 of the access key id (hex), to recognise the key where it is found on a
+    /// workstation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_sha256: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slot: Option<u8>,
     pub active: bool,

@@ -16,6 +16,7 @@ mod iam;
 mod logging;
 mod network;
 mod snapshot;
+mod workstation;
 
 pub use account::*;
 pub use compute::*;
@@ -24,6 +25,7 @@ pub use iam::*;
 pub use logging::*;
 pub use network::*;
 pub use snapshot::*;
+pub use workstation::*;
 
 use std::collections::BTreeMap;
 

@@ -6,12 +6,12 @@ use jiff::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Account, CollectionError, Organization, Region};
+use super::{Account, CollectionError, Organization, Region, Workstation};
 use crate::error::Error;
 
 /// The snapshot format this build writes. Readers accept the same major version and any
 /// minor version up to their own.
-pub const SNAPSHOT_SCHEMA_VERSION: &str = "1.0";
+pub const SNAPSHOT_SCHEMA_VERSION: &str = "1.1";
 
 /// A saved inventory: everything evaluation needs, and nothing it computes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -33,6 +33,10 @@ pub struct Snapshot {
     /// API calls made by live collection, per service and operation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collection: Option<CollectionStats>,
+    /// Credentials found on a developer machine (`ringfence scan`, `audit --workspace`);
+    /// `None` when no workspace or AWS configuration was scanned. Since format 1.1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workstation: Option<Workstation>,
 }
 
 /// What a live collection cost.
@@ -82,6 +86,7 @@ impl Snapshot {
             accounts: Vec::new(),
             errors: Vec::new(),
             collection: None,
+            workstation: None,
         }
     }
 
@@ -115,6 +120,9 @@ impl Snapshot {
             if let Some(scps) = &mut org.service_control_policies {
                 scps.sort_by(|a, b| a.id.cmp(&b.id));
             }
+        }
+        if let Some(workstation) = &mut self.workstation {
+            workstation.normalize();
         }
         for account in &mut self.accounts {
             if let Some(iam) = &mut account.iam {

@@ -5,6 +5,7 @@
 
 mod catalogue;
 mod json;
+mod scan;
 mod table;
 
 use std::collections::BTreeMap;
@@ -15,16 +16,19 @@ use serde::{Deserialize, Serialize};
 
 pub use catalogue::{render_catalogue_table, render_explain};
 pub use json::render_json;
+pub use scan::{
+    SCAN_SCHEMA_VERSION, ScanInputs, ScanReport, ScanScope, render_scan_json, render_scan_table,
+};
 pub use table::render_table;
 
 use crate::checks::{CONTROLS, Finding, Severity, Status};
 use crate::classify::{Classification, EnvClass, PrincipalKind};
-use crate::inventory::{CollectionError, CollectionStats, Snapshot};
+use crate::inventory::{CollectionError, CollectionStats, ScanProblem, ScanStats, Snapshot};
 use crate::score::{CheckResult, Counts, LevelState, LevelStatus, Scored, level_name};
 use crate::waiver::WaiverState;
 
 /// The report format this build writes (`MAJOR.MINOR`).
-pub const REPORT_SCHEMA_VERSION: &str = "1.0";
+pub const REPORT_SCHEMA_VERSION: &str = "1.1";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -77,6 +81,23 @@ pub struct Scope {
     /// What live collection cost: API calls, retries, errors and time per service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collection: Option<CollectionStats>,
+    /// The workstation scan folded into the audit (`--workspace`), when there was one. Since
+    /// report format 1.1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workstation: Option<WorkstationScope>,
+}
+
+/// What a workstation scan read and skipped.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorkstationScope {
+    pub workspaces: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_home: Option<String>,
+    pub attributed_with_sts: bool,
+    pub stats: ScanStats,
+    /// Files not searched, or searched in part (at most 100 listed).
+    pub problems: Vec<ScanProblem>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -213,6 +234,13 @@ impl Report {
                 regions,
                 principals,
                 collection: snapshot.collection.clone(),
+                workstation: snapshot.workstation.as_ref().map(|w| WorkstationScope {
+                    workspaces: w.workspaces.clone(),
+                    aws_home: w.aws_home.clone(),
+                    attributed_with_sts: w.attributed_with_sts,
+                    stats: w.stats.clone(),
+                    problems: w.problems.clone(),
+                }),
             },
             summary: Summary {
                 score: scored.score,

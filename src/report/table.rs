@@ -27,6 +27,27 @@ pub fn render_table(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         scope.accounts.len(),
         scope.regions.len()
     )?;
+    if let Some(w) = &scope.workstation {
+        let skipped = w.stats.skipped_large + w.stats.skipped_binary + w.stats.unreadable;
+        writeln!(
+            out,
+            "Workstation: {}{} · {} env files read{}",
+            if w.workspaces.is_empty() {
+                "no workspace".to_owned()
+            } else {
+                w.workspaces.join(", ")
+            },
+            w.aws_home
+                .as_deref()
+                .map_or(String::new(), |h| format!(" and {h}")),
+            w.stats.files_read,
+            if skipped > 0 {
+                format!(", {skipped} could not be searched")
+            } else {
+                String::new()
+            }
+        )?;
+    }
     writeln!(out)?;
     let score = report.summary.score.map_or_else(
         || "n/a (nothing in scope)".to_owned(),
@@ -214,7 +235,7 @@ pub fn render_table(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// Prints a table with rounded borders, wrapping column `wrap.0` at `wrap.1` characters.
-fn print_table(
+pub(super) fn print_table(
     out: &mut dyn Write,
     table: Builder,
     wrap: Option<(usize, usize)>,

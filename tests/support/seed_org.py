@@ -50,7 +50,7 @@ def seed_account(account, name, spec, creds):
     for i in range(spec["roles"]):
         iam.create_role(RoleName=f"{name}-service-{i}", AssumeRolePolicyDocument=trust)
     iam.create_user(UserName=f"{name}-ci")
-    iam.create_access_key(UserName=f"{name}-ci")
+    key_id = iam.create_access_key(UserName=f"{name}-ci")["AccessKey"]["AccessKeyId"]
     for region in REGIONS:
         ec2 = client("ec2", region, creds)
         rds = client("rds", region, creds)
@@ -89,6 +89,7 @@ def seed_account(account, name, spec, creds):
                 BillingMode="PAY_PER_REQUEST",
                 Tags=[{"Key": "team", "Value": "web"}],
             )
+    return key_id
 
 
 def seed_audit_trail(name, creds):
@@ -154,6 +155,7 @@ def main():
     workloads = org.create_organizational_unit(ParentId=root, Name="Workloads")["OrganizationalUnit"]["Id"]
     accounts = {}
     credentials = {}
+    access_keys = {}
     for name in names:
         status = org.create_account(AccountName=name, Email=f"{name}@example.com")["CreateAccountStatus"]
         account = status["AccountId"]
@@ -161,14 +163,14 @@ def main():
         accounts[name] = account
         creds = assume(account)
         credentials[name] = creds
-        seed_account(account, name, spec(name), creds)
+        access_keys[name] = seed_account(account, name, spec(name), creds)
         if name == "acme-prod":
             seed_audit_trail(name, creds)
     # The management account holds a little too, with the caller's own credentials.
     management = spec("acme-management") if SCALE == "figures" else dict(roles=1, vpcs=1, instances=0, databases=0, tables=0)
     seed_account(MANAGEMENT, "acme-management", management, None)
     accounts["acme-management"] = MANAGEMENT
-    seeded = {"accounts": accounts, "workloads_ou": workloads, "root": root}
+    seeded = {"accounts": accounts, "workloads_ou": workloads, "root": root, "access_keys": access_keys}
     if SCALE != "figures":
         seeded["peering"] = seed_peering(
             credentials["acme-sandbox"], accounts["acme-prod"], credentials["acme-prod"]

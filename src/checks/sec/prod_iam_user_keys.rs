@@ -8,7 +8,7 @@ use crate::checks::scope::{
     IAM_USERS, account_finding, account_not_collected, add_evidence, scoped,
 };
 use crate::checks::{Check, Ctx, Finding, Scoped, Status};
-use crate::inventory::{AccessKey, Snapshot};
+use crate::inventory::{AccessKey, Snapshot, redacted_key_id};
 
 pub const CHECK: Check = Check {
     id: "SEC004",
@@ -66,7 +66,8 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
                 .iter()
                 .map(|k| {
                     json!({
-                        "id": k.id,
+                        "id": k.id.as_deref().map(redacted_key_id),
+                        "id_sha256": k.id_sha256,
                         "slot": k.slot,
                         "last_rotated": k.last_rotated,
                         "age_days": age_days(ctx, k),

@@ -1,0 +1,76 @@
+//! `sts:GetAccessKeyInfo`: the account that owns an access key, asked with the key id only
+//! (never the secret), for keys found on a workstation when the user asks for it.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use futures::StreamExt;
+
+use super::CollectOptions;
+use super::clients::{self, failure};
+use super::recorder::CallLog;
+use crate::error::Error;
+
+const SERVICE: &str = "sts";
+
+/// The owning account of each key id, or why it could not be learned. Messages never hold a
+/// key id: any echo of one is redacted.
+pub fn key_accounts(
+    options: &CollectOptions,
+    ids: &[String],
+) -> Result<BTreeMap<String, Result<String, String>>, Error> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|err| Error::io("async runtime", err))?;
+    runtime.block_on(async {
+        let log = Arc::new(CallLog::default());
+        let base = clients::base_config(options).await;
+        let sts = clients::sts(&base, &log);
+        let answers: Vec<(String, Result<String, String>)> =
+            futures::stream::iter(ids.iter().map(|id| {
+                let sts = sts.clone();
+                async move {
+                    let answer = match sts.get_access_key_info().access_key_id(id).send().await {
+                        Ok(info) => info
+                            .account()
+                            .filter(|a| !a.is_empty())
+                            .map(str::to_owned)
+                            .ok_or_else(|| "GetAccessKeyInfo named no account".to_owned()),
+                        Err(err) => Err(scrub(
+                            &failure(SERVICE, "GetAccessKeyInfo", &err).summary(),
+                            id,
+                        )),
+                    };
+                    (id.clone(), answer)
+                }
+            }))
+            .buffer_unordered(4)
+            .collect()
+            .await;
+        Ok(answers.into_iter().collect())
+    })
+}
+
+/// Replaces a key id anywhere in `text` by its redacted form.
+fn scrub(text: &str, id: &str) -> String {
+    if id.len() < 8 {
+        return text.to_owned();
+    }
+    let redacted = format!("{}…{}", &id[..4], &id[id.len() - 4..]);
+    text.replace(id, &redacted)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_echoed_key_id_is_redacted() {
+        assert_eq!(
+            super::scrub(
+                "InvalidClientTokenId: AKIAIOSFODNN7EXAMPLE is not valid",
+                "AKIAIOSFODNN7EXAMPLE"
+            ),
+            "InvalidClientTokenId: AKIA…MPLE is not valid"
+        );
+    }
+}

@@ -1,0 +1,204 @@
+//! The workstation scan as part of collection: scan the workspaces and the AWS configuration,
+//! then attribute every access key found to its account — by the IAM users' key ids in the
+//! inventory, and with `sts:GetAccessKeyInfo` when asked — and keep only redacted forms.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use super::local::{self, Found, FoundProfile, KeyId, ScanOptions, Scanned};
+use super::{CollectOptions, key_accounts};
+use crate::error::Error;
+use crate::inventory::{
+    KeyOwner, KeySource, LocalCredential, MAX_PROBLEMS, ScanStats, Snapshot, Workstation,
+    key_id_digest,
+};
+
+/// What to scan on this machine.
+#[derive(Debug, Clone, Default)]
+pub struct WorkstationOptions {
+    /// Workspace folders (or files).
+    pub workspaces: Vec<PathBuf>,
+    /// The AWS configuration files to read, when any: (config, credentials, the folder or
+    /// description shown in reports).
+    pub aws_files: Option<AwsFiles>,
+    pub scan: ScanOptions,
+    /// Ask `sts:GetAccessKeyInfo` for keys the inventory does not know (sends the key id).
+    pub attribute_keys: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct AwsFiles {
+    pub config: PathBuf,
+    pub credentials: PathBuf,
+    /// How the report names where they came from (`~/.aws`, or the folder given).
+    pub shown_as: String,
+}
+
+impl AwsFiles {
+    /// The files of an AWS configuration folder.
+    pub fn in_folder(dir: &Path) -> Self {
+        AwsFiles {
+            config: dir.join("config"),
+            credentials: dir.join("credentials"),
+            shown_as: dir.display().to_string(),
+        }
+    }
+
+    /// Where the AWS CLI and SDKs look: AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE, else
+    /// `~/.aws/config` and `~/.aws/credentials`. `None` without a home folder.
+    pub fn standard() -> Option<Self> {
+        let home = std::env::var_os("HOME")
+            .or_else(|| std::env::var_os("USERPROFILE"))
+            .map(PathBuf::from);
+        let dir = home.map(|h| h.join(".aws"));
+        let config = std::env::var_os("AWS_CONFIG_FILE")
+            .map(PathBuf::from)
+            .or_else(|| dir.as_ref().map(|d| d.join("config")))?;
+        let credentials = std::env::var_os("AWS_SHARED_CREDENTIALS_FILE")
+            .map(PathBuf::from)
+            .or_else(|| dir.as_ref().map(|d| d.join("credentials")))?;
+        let shown_as = match (&dir, config.parent()) {
+            (Some(d), Some(p)) if p == d && credentials.parent() == Some(d.as_path()) => {
+                d.display().to_string()
+            }
+            _ => format!("{} and {}", config.display(), credentials.display()),
+        };
+        Some(AwsFiles {
+            config,
+            credentials,
+            shown_as,
+        })
+    }
+}
+
+/// Scans the workstation and attributes what it found, using `snapshot`'s IAM users (and
+/// STS with `collect` when `attribute_keys` is set).
+pub fn scan(
+    options: &WorkstationOptions,
+    snapshot: &Snapshot,
+    collect: &CollectOptions,
+) -> Result<Workstation, Error> {
+    let workspaces = if options.workspaces.is_empty() {
+        Scanned::default()
+    } else {
+        local::scan_workspaces(&options.workspaces, &options.scan).map_err(Error::Usage)?
+    };
+    let aws = options.aws_files.as_ref().map(|files| {
+        local::scan_aws_config(
+            &files.config,
+            &files.credentials,
+            options.scan.max_file_bytes,
+        )
+    });
+    let known = inventory_keys(snapshot);
+    let mut ids: BTreeSet<&KeyId> = BTreeSet::new();
+    ids.extend(workspaces.found.iter().filter_map(|f| f.key_id.as_ref()));
+    if let Some(aws) = &aws {
+        ids.extend(aws.profiles.iter().filter_map(|p| p.key_id.as_ref()));
+    }
+    let asked: Vec<String> = ids
+        .iter()
+        .filter(|id| !known.contains_key(key_id_digest(id.expose()).as_str()))
+        .map(|id| id.expose().to_owned())
+        .collect();
+    let sts = if options.attribute_keys && !asked.is_empty() {
+        key_accounts(collect, &asked)?
+    } else {
+        BTreeMap::new()
+    };
+    let attribute = |credential: &mut LocalCredential, id: Option<&KeyId>| {
+        let Some(id) = id else { return };
+        if let Some((account, user)) = known.get(key_id_digest(id.expose()).as_str()) {
+            credential.owner = Some(KeyOwner {
+                account_id: (*account).to_owned(),
+                source: KeySource::Inventory,
+                user_arn: Some((*user).to_owned()),
+            });
+            return;
+        }
+        match sts.get(id.expose()) {
+            Some(Ok(account)) => {
+                credential.owner = Some(KeyOwner {
+                    account_id: account.clone(),
+                    source: KeySource::GetAccessKeyInfo,
+                    user_arn: None,
+                });
+            }
+            Some(Err(error)) => credential.attribution_error = Some(error.clone()),
+            None => {}
+        }
+    };
+
+    let mut workstation = Workstation {
+        workspaces: options
+            .workspaces
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
+        aws_home: options.aws_files.as_ref().map(|f| f.shown_as.clone()),
+        aws_files: options
+            .aws_files
+            .iter()
+            .flat_map(|f| [&f.config, &f.credentials])
+            .map(|p| p.display().to_string())
+            .collect(),
+        attributed_with_sts: options.attribute_keys,
+        stats: ScanStats {
+            max_file_bytes: options.scan.max_file_bytes,
+            ..ScanStats::default()
+        },
+        ..Workstation::default()
+    };
+    add_stats(&mut workstation.stats, &workspaces.stats);
+    for scanned in std::iter::once(workspaces).chain(aws) {
+        workstation.problems.extend(scanned.problems);
+        for Found {
+            mut credential,
+            key_id,
+        } in scanned.found
+        {
+            attribute(&mut credential, key_id.as_ref());
+            workstation.credentials.push(credential);
+        }
+        for FoundProfile {
+            mut profile,
+            key_id,
+        } in scanned.profiles
+        {
+            if let Some(key) = &mut profile.static_key {
+                attribute(key, key_id.as_ref());
+            }
+            workstation.profiles.push(profile);
+        }
+    }
+    workstation.normalize();
+    workstation.problems.truncate(MAX_PROBLEMS);
+    Ok(workstation)
+}
+
+/// Every IAM user's access key in the inventory, by the digest of its id → (account, user ARN).
+fn inventory_keys(snapshot: &Snapshot) -> BTreeMap<&str, (&str, &str)> {
+    let mut keys = BTreeMap::new();
+    for account in &snapshot.accounts {
+        for user in account.iam.iter().flat_map(|iam| &iam.users) {
+            for key in user.access_keys.iter().flatten() {
+                if let Some(digest) = &key.id_sha256 {
+                    keys.insert(digest.as_str(), (account.id.as_str(), user.arn.as_str()));
+                }
+            }
+        }
+    }
+    keys
+}
+
+fn add_stats(total: &mut ScanStats, more: &ScanStats) {
+    total.files_seen += more.files_seen;
+    total.candidate_files += more.candidate_files;
+    total.files_read += more.files_read;
+    total.skipped_dirs += more.skipped_dirs;
+    total.skipped_large += more.skipped_large;
+    total.skipped_binary += more.skipped_binary;
+    total.unreadable += more.unreadable;
+    total.non_utf8 += more.non_utf8;
+    total.symlink_loops += more.symlink_loops;
+}
