@@ -202,3 +202,89 @@ fn add_stats(total: &mut ScanStats, more: &ScanStats) {
     total.non_utf8 += more.non_utf8;
     total.symlink_loops += more.symlink_loops;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::{AccessKey, Account, Iam, User};
+
+    fn collect_options() -> CollectOptions {
+        CollectOptions {
+            org: false,
+            role_name: "RingfenceAudit".into(),
+            accounts: None,
+            regions: None,
+            profile: None,
+            endpoint_url: None,
+            concurrency: 1,
+            progress: false,
+        }
+    }
+
+    #[test]
+    fn keys_are_matched_to_iam_users_by_digest_and_the_rest_left_unattributed() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(".env"),
+            "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\nOTHER_KEY=AKIAI44QH8DHBEXAMPLE\n",
+        )
+        .unwrap();
+        let aws = dir.path().join("aws");
+        std::fs::create_dir(&aws).unwrap();
+        std::fs::write(
+            aws.join("credentials"),
+            "[ci]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+        )
+        .unwrap();
+        let mut snapshot = Snapshot::new("2026-11-20T09:00:00Z".parse().unwrap());
+        snapshot.accounts.push(Account {
+            id: "222222222222".into(),
+            iam: Some(Iam {
+                users: vec![User {
+                    name: "ci".into(),
+                    arn: "arn:aws:iam::222222222222:user/ci".into(),
+                    access_keys: Some(vec![AccessKey {
+                        id: Some("AKIA…MPLE".into()),
+                        id_sha256: Some(key_id_digest("AKIAIOSFODNN7EXAMPLE")),
+                        active: true,
+                        ..Default::default()
+                    }]),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }),
+            ..Default::default()
+        });
+        let options = WorkstationOptions {
+            workspaces: vec![dir.path().to_path_buf()],
+            aws_files: Some(AwsFiles::in_folder(&aws)),
+            scan: ScanOptions::default(),
+            attribute_keys: false,
+        };
+        let workstation = scan(&options, &snapshot, &collect_options()).unwrap();
+        let owners: Vec<Option<&str>> = workstation
+            .credentials
+            .iter()
+            .map(|c| c.owner.as_ref().map(|o| o.account_id.as_str()))
+            .collect();
+        assert_eq!(owners, [Some("222222222222"), None]);
+        let owner = workstation.credentials[0].owner.as_ref().unwrap();
+        assert_eq!(owner.source, KeySource::Inventory);
+        assert_eq!(
+            owner.user_arn.as_deref(),
+            Some("arn:aws:iam::222222222222:user/ci")
+        );
+        let key = workstation.profiles[0].static_key.as_ref().unwrap();
+        assert_eq!(
+            key.owner.as_ref().map(|o| o.account_id.as_str()),
+            Some("222222222222")
+        );
+        assert_eq!(workstation.aws_files.len(), 2);
+        assert!(!workstation.attributed_with_sts);
+        let text = serde_json::to_string(&workstation).unwrap();
+        assert!(
+            !text.contains("AKIAIOSFODNN7EXAMPLE") && !text.contains("wJalrXUtnFEMI"),
+            "{text}"
+        );
+    }
+}

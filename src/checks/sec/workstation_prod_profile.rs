@@ -379,6 +379,31 @@ mod tests {
     }
 
     #[test]
+    fn an_unreadable_configuration_file_is_unknown_even_beside_readable_profiles() {
+        use crate::inventory::{ProblemKind, ScanProblem};
+        let mut snapshot = estate_with(vec![AwsProfile {
+            sso_account_id: Some(NONPROD.into()),
+            ..profile("dev")
+        }]);
+        if let Some(w) = &mut snapshot.workstation {
+            w.aws_files = vec!["home/.aws/config".into(), "home/.aws/credentials".into()];
+            w.problems = vec![ScanProblem {
+                path: "home/.aws/credentials".into(),
+                kind: ProblemKind::Unreadable,
+                detail: "permission denied".into(),
+            }];
+        }
+        let findings = run_check(&super::CHECK, &snapshot);
+        assert_eq!(
+            statuses(&findings),
+            [
+                (Status::Pass, "aws profile dev".to_owned()),
+                (Status::Unknown, "home/.aws/credentials".to_owned())
+            ]
+        );
+    }
+
+    #[test]
     fn no_configuration_scanned_is_not_applicable_and_an_empty_one_passes() {
         let mut snapshot = estate_with(Vec::new());
         snapshot.workstation = None;
