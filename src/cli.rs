@@ -155,17 +155,8 @@ pub struct ScanArgs {
     #[command(flatten)]
     pub collect: CollectArgs,
 
-    /// Settings file [default: ./ringfence.toml when it exists]
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-
-    /// Report format
-    #[arg(short, long, value_enum, default_value_t = ReportFormat::Table)]
-    pub format: ReportFormat,
-
-    /// Write the report to FILE (atomically) instead of standard output
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub report: ReportArgs,
 
     /// Gate: exit 1 when a finding of this severity or higher fails or is unknown (a
     /// credential that could not be attributed is reported below its check's severity)
@@ -217,9 +208,9 @@ pub struct EvaluateArgs {
     pub eval: EvalArgs,
 }
 
-/// Options shared by everything that evaluates an estate.
+/// The settings file, and where and how the report is written.
 #[derive(Debug, Args)]
-pub struct EvalArgs {
+pub struct ReportArgs {
     /// Settings file [default: ./ringfence.toml when it exists]
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -231,6 +222,13 @@ pub struct EvalArgs {
     /// Write the report to FILE (atomically) instead of standard output
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+/// Options shared by everything that evaluates an estate.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    #[command(flatten)]
+    pub report: ReportArgs,
 
     /// Gate: exit 1 when the score (0–100) is under SCORE
     #[arg(long, value_name = "SCORE", value_parser = parse_score)]

@@ -48,7 +48,8 @@ pub struct Io<'a> {
 pub fn run(cli: Cli, io: &mut Io) -> Result<u8, Error> {
     let result = match cli.command {
         Command::Audit(args) => {
-            let (config, config_path) = Config::load(args.eval.config.as_deref(), &checks::ids())?;
+            let (config, config_path) =
+                Config::load(args.eval.report.config.as_deref(), &checks::ids())?;
             let loaded = Loaded {
                 config,
                 path: config_path,
@@ -97,7 +98,8 @@ pub fn run(cli: Cli, io: &mut Io) -> Result<u8, Error> {
             }
         }
         Command::Evaluate(args) => {
-            let (config, config_path) = Config::load(args.eval.config.as_deref(), &checks::ids())?;
+            let (config, config_path) =
+                Config::load(args.eval.report.config.as_deref(), &checks::ids())?;
             audit_file(
                 &args.snapshot,
                 &Loaded {
@@ -225,7 +227,7 @@ fn add_workstation(
 
 /// `ringfence scan`: SEC001 and SEC002 on this machine, judged against an inventory.
 fn scan(args: ScanArgs, io: &mut Io) -> Result<u8, Error> {
-    let (config, config_path) = Config::load(args.config.as_deref(), &checks::ids())?;
+    let (config, config_path) = Config::load(args.report.config.as_deref(), &checks::ids())?;
     let options = collect_options(&args.collect);
     let (mut snapshot, inventory, snapshot_path) = if args.demo {
         (demo::snapshot()?, "demo", None)
@@ -291,25 +293,16 @@ fn scan(args: ScanArgs, io: &mut Io) -> Result<u8, Error> {
         generated_at: io.now,
     });
     report.apply_gate(args.fail_on);
-    let render = |out: &mut dyn Write| match args.format {
+    let render = |out: &mut dyn Write| match args.report.format {
         ReportFormat::Table => report::render_scan_table(&report, out),
         ReportFormat::Json => report::render_scan_json(&report, out),
     };
-    match &args.output {
-        Some(path) => write_atomically(path, render)?,
-        None => render(io.stdout).map_err(|err| Error::io("standard output", err))?,
-    }
-    match &report.gate {
-        Some(gate) if !gate.passed => {
-            let _ = writeln!(
-                io.stderr,
-                "ringfence: gate failed: {}",
-                gate.reasons.join("; ")
-            );
-            Ok(exit::GATE_FAILED)
-        }
-        _ => Ok(exit::OK),
-    }
+    emit(
+        args.report.output.as_deref(),
+        render,
+        report.gate.as_ref(),
+        io,
+    )
 }
 
 fn audit(
@@ -343,17 +336,32 @@ fn audit(
         min_level: args.min_level,
         fail_on: args.fail_on,
     });
-    let render = |out: &mut dyn Write| match args.format {
+    let render = |out: &mut dyn Write| match args.report.format {
         ReportFormat::Table => report::render_table(&report, out),
         ReportFormat::Json => report::render_json(&report, out),
     };
-    match &args.output {
+    emit(
+        args.report.output.as_deref(),
+        render,
+        report.gate.as_ref(),
+        io,
+    )
+}
+
+/// Writes a rendered report to `output` (atomically) or standard output, and turns the gate's
+/// verdict into the exit code, with one line on stderr for CI logs when it failed.
+fn emit(
+    output: Option<&Path>,
+    render: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+    gate: Option<&report::GateVerdict>,
+    io: &mut Io,
+) -> Result<u8, Error> {
+    match output {
         Some(path) => write_atomically(path, render)?,
         None => render(io.stdout).map_err(|err| Error::io("standard output", err))?,
     }
-    match &report.gate {
+    match gate {
         Some(gate) if !gate.passed => {
-            // One line, for CI logs.
             let _ = writeln!(
                 io.stderr,
                 "ringfence: gate failed: {}",
