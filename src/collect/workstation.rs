@@ -201,6 +201,7 @@ fn add_stats(total: &mut ScanStats, more: &ScanStats) {
     total.unreadable += more.unreadable;
     total.non_utf8 += more.non_utf8;
     total.symlink_loops += more.symlink_loops;
+    total.links_outside += more.links_outside;
 }
 
 #[cfg(test)]

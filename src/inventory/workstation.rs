@@ -64,6 +64,10 @@ pub struct ScanStats {
     pub non_utf8: u64,
     /// Symbolic links that lead back into their own ancestry, not followed.
     pub symlink_loops: u64,
+    /// Symbolic links to folders outside the workspace, not followed (a link to `/` or `~`
+    /// would otherwise walk the whole machine). Linked files are read wherever they are.
+    #[serde(default)]
+    pub links_outside: u64,
     /// The size limit applied, in bytes.
     pub max_file_bytes: u64,
 }
@@ -248,7 +252,8 @@ impl Workstation {
 }
 
 /// An access key id as ringfence shows it: the first and last four characters
-/// (`AKIAIOSFODNN7EXAMPLE` → `AKIA…MPLE`). Ids are never printed whole.
+/// (`AKIAIOSFODNN7EXAMPLE` → `AKIA…MPLE`); anything shorter than 12 characters becomes `****`
+/// so that most of it stays hidden. Ids are never printed whole.
 pub fn redacted_key_id(id: &str) -> String {
     if id.contains('…') {
         // Already redacted.

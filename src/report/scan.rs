@@ -209,6 +209,10 @@ pub fn render_scan_table(report: &ScanReport, out: &mut dyn Write) -> io::Result
         (stats.unreadable, "unreadable"),
         (stats.non_utf8, "not UTF-8 (searched anyway)"),
         (stats.symlink_loops, "symlink loops (not followed)"),
+        (
+            stats.links_outside,
+            "links to folders outside the workspace (not followed)",
+        ),
     ];
     let skipped: Vec<String> = skipped
         .iter()

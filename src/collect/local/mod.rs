@@ -302,6 +302,7 @@ impl Tally {
             unreadable,
             non_utf8,
             symlink_loops,
+            links_outside,
             max_file_bytes: _,
         } = other.stats;
         let stats = &mut self.stats;
@@ -314,6 +315,7 @@ impl Tally {
         stats.unreadable += unreadable;
         stats.non_utf8 += non_utf8;
         stats.symlink_loops += symlink_loops;
+        stats.links_outside += links_outside;
         self.problems.extend(other.problems);
         self.found.extend(other.found);
     }

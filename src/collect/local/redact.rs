@@ -1,16 +1,9 @@
 //! The only forms in which a credential leaves this module.
 
 /// `AKIAIOSFODNN7EXAMPLE` → `AKIA…MPLE`: the first four characters (the kind of key) and the
-/// last four, as the AWS console shows keys. Anything shorter than 12 characters becomes `****`
-/// so that most of it stays hidden.
+/// last four, as the AWS console shows keys; the one rule every part of ringfence applies.
 pub fn redact_key_id(id: &str) -> String {
-    let chars: Vec<char> = id.chars().collect();
-    if chars.len() < 12 {
-        return "****".to_owned();
-    }
-    let head: String = chars[..4].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}…{tail}")
+    crate::inventory::redacted_key_id(id)
 }
 
 /// `wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY` → `wJal…`: the first four characters followed by

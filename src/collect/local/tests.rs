@@ -778,3 +778,25 @@ fn aws_config_missing_or_unreadable() {
     assert_eq!(kinds, vec![ProblemKind::Unreadable, ProblemKind::TooLarge]);
     assert_eq!(scanned.problems[0].detail, "is a directory");
 }
+
+#[test]
+fn linked_folders_are_entered_only_inside_the_workspace() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    write(&root, "app/.env", format!("K={KEY}\n"));
+    write(dir.path(), "elsewhere/.env", format!("K={KEY}\n"));
+    write(dir.path(), "shared.env", format!("K={KEY}\n"));
+    // Inside: entered (the same file twice, by two paths); outside: not; a linked file: read.
+    symlink(root.join("app"), root.join("app-link")).unwrap();
+    symlink(dir.path().join("elsewhere"), root.join("out")).unwrap();
+    symlink("/", root.join("everything")).unwrap();
+    symlink(dir.path().join("shared.env"), root.join("shared.env")).unwrap();
+    let scanned = scan(std::slice::from_ref(&root), &ScanOptions::default());
+    assert_eq!(
+        files(&scanned, &root),
+        vec!["app-link/.env", "app/.env", "shared.env"]
+    );
+    // `/` is also an ancestor of the workspace: the walker may see it as a loop first.
+    assert_eq!(scanned.stats.links_outside + scanned.stats.symlink_loops, 2);
+    assert!(scanned.stats.links_outside >= 1);
+}

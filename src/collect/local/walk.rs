@@ -130,6 +130,9 @@ struct Skip {
     skip_dependencies: bool,
     exclude: Option<Gitignore>,
     skipped: AtomicU64,
+    /// The root, resolved: a linked folder is entered only when it resolves inside it.
+    inside: Option<PathBuf>,
+    outside: AtomicU64,
 }
 
 impl Skip {
@@ -139,6 +142,17 @@ impl Skip {
         if is_dir && self.skip_dir(entry) {
             self.skipped.fetch_add(1, Ordering::Relaxed);
             return false;
+        }
+        if is_dir && entry.path_is_symlink() && entry.depth() > 0 {
+            let target = std::fs::canonicalize(entry.path()).ok();
+            let inside = match (&target, &self.inside) {
+                (Some(target), Some(root)) => target.starts_with(root),
+                _ => false,
+            };
+            if !inside {
+                self.outside.fetch_add(1, Ordering::Relaxed);
+                return false;
+            }
         }
         if let Some(exclude) = &self.exclude
             && exclude.matched(entry.path(), is_dir).is_ignore()
@@ -175,6 +189,8 @@ fn walk_root(
         skip_dependencies: !options.include_dependencies,
         exclude,
         skipped: AtomicU64::new(0),
+        inside: std::fs::canonicalize(root).ok(),
+        outside: AtomicU64::new(0),
     });
     let mut builder = WalkBuilder::new(root);
     builder
@@ -209,6 +225,7 @@ fn walk_root(
         tally.merge(part);
     }
     tally.stats.skipped_dirs += skip.skipped.load(Ordering::Relaxed);
+    tally.stats.links_outside += skip.outside.load(Ordering::Relaxed);
     tally
 }
 
