@@ -39,6 +39,9 @@ pub enum Command {
         long_about = "Scan workspaces and the local AWS configuration for credentials that reach production (SEC001 local-prod-credential, SEC002 workstation-prod-profile).\n\nEnv files (.env, .env.*, *.env, .envrc, compose files …) are searched, hidden and git-ignored ones included; dependency and build folders are skipped. AWS access keys are attributed to their account by the IAM users' key ids in the inventory, or with --attribute-keys by sts:GetAccessKeyInfo (which is sent the key id, never the secret). A database URL is production when its host is a production RDS endpoint. What cannot be attributed is reported as unknown, never as safe.\n\nWhat is production comes from the inventory: collected live from AWS by default (as `ringfence audit` does), from a saved snapshot with --snapshot, or from ringfence.toml alone with --offline.\n\nNo secret value is ever written to any output: findings give the file, line, kind and a redacted fingerprint such as AKIA…MPLE or postgres://app:****@host/db."
     )]
     Scan(ScanArgs),
+    /// Compare two JSON reports (`-f json`): findings that newly fail, findings resolved,
+    /// checks that changed, and the level and score; --fail-on-new gates on regressions
+    Diff(DiffArgs),
     /// The check catalogue: list the checks, or explain one
     Checks {
         #[command(subcommand)]
@@ -196,6 +199,32 @@ pub struct WorkstationArgs {
     /// Env files larger than this are skipped and counted (bytes, or with K, M, G)
     #[arg(long, value_name = "SIZE", default_value = "1M", value_parser = parse_size)]
     pub max_file_size: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier JSON report
+    #[arg(value_name = "OLD")]
+    pub old: PathBuf,
+
+    /// The later JSON report
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+
+    /// Exit 1 when anything regressed: a finding that newly fails or is unknown, a lower
+    /// level, a lower score
+    #[arg(long)]
+    pub fail_on_new: bool,
+
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Args)]

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod collect;
 pub mod config;
 pub mod demo;
+pub mod diff;
 pub mod error;
 pub mod events;
 pub mod inventory;
@@ -27,8 +28,8 @@ use jiff::Timestamp;
 use crate::checks::Ctx;
 use crate::classify::Classification;
 use crate::cli::{
-    ChecksCommand, Cli, CollectArgs, Command, EvalArgs, ExplainFormat, ListFormat, ReportFormat,
-    ScanArgs, WorkstationArgs,
+    ChecksCommand, Cli, CollectArgs, Command, DiffArgs, DiffFormat, EvalArgs, ExplainFormat,
+    ListFormat, ReportFormat, ScanArgs, WorkstationArgs,
 };
 use crate::collect::workstation::{AwsFiles, WorkstationOptions};
 use crate::config::Config;
@@ -111,6 +112,7 @@ pub fn run(cli: Cli, io: &mut Io) -> Result<u8, Error> {
             )
         }
         Command::Scan(args) => scan(args, io),
+        Command::Diff(args) => diff_command(&args, io),
         Command::Checks { command } => checks_command(command, io.stdout).map(|()| exit::OK),
         Command::Init(args) => init(&args.output, args.force, io.stderr).map(|()| exit::OK),
     };
@@ -346,6 +348,33 @@ fn audit(
         report.gate.as_ref(),
         io,
     )
+}
+
+/// `ringfence diff OLD NEW`.
+fn diff_command(args: &DiffArgs, io: &mut Io) -> Result<u8, Error> {
+    let read = |path: &Path| {
+        let origin = path.display().to_string();
+        std::fs::read(path)
+            .map(|bytes| (bytes, origin.clone()))
+            .map_err(|err| Error::io(&origin, err))
+    };
+    let (old, old_origin) = read(&args.old)?;
+    let (new, new_origin) = read(&args.new)?;
+    let diff = diff::diff(&old, &old_origin, &new, &new_origin)?;
+    let stdout = |err| Error::io("standard output", err);
+    match args.format {
+        DiffFormat::Text => diff::render_text(&diff, io.stdout).map_err(stdout)?,
+        DiffFormat::Json => diff::render_json(&diff, io.stdout).map_err(stdout)?,
+    }
+    if args.fail_on_new && diff.regressed {
+        let _ = writeln!(
+            io.stderr,
+            "ringfence: regressed: {}",
+            diff.regressions.join("; ")
+        );
+        return Ok(exit::GATE_FAILED);
+    }
+    Ok(exit::OK)
 }
 
 /// Writes a rendered report to `output` (atomically) or standard output, and turns the gate's

@@ -666,3 +666,95 @@ fn written_files_are_ordinary_files_not_private_temp_files() {
         assert_eq!(mode & 0o044, 0o044, "{name} has mode {mode:o}");
     }
 }
+
+#[test]
+fn diff_reports_regressions_and_gates_on_them() {
+    let dir = tmp();
+    let d = dir.path();
+    assert_eq!(
+        run(d, &["audit", "--demo", "-f", "json", "-o", "demo.json"]).code,
+        0
+    );
+    write(d, "clean-estate.json", &clean_snapshot());
+    assert_eq!(
+        run(
+            d,
+            &[
+                "audit",
+                "--snapshot",
+                "clean-estate.json",
+                "-f",
+                "json",
+                "-o",
+                "clean.json"
+            ]
+        )
+        .code,
+        0
+    );
+
+    let worse = run(d, &["diff", "clean.json", "demo.json", "--fail-on-new"]);
+    assert_eq!(worse.code, 1, "{}", worse.stderr);
+    assert!(
+        worse
+            .stdout
+            .starts_with("Level 4 (Resilient) → 0 (Exposed)"),
+        "{}",
+        worse.stdout
+    );
+    assert!(
+        worse.stderr.starts_with("ringfence: regressed: ")
+            && worse
+                .stderr
+                .contains("level fell from 4 (Resilient) to 0 (Exposed)"),
+        "{}",
+        worse.stderr
+    );
+    // Without the flag a regression is reported, not gated.
+    assert_eq!(run(d, &["diff", "clean.json", "demo.json"]).code, 0);
+
+    let better = run(
+        d,
+        &[
+            "diff",
+            "demo.json",
+            "clean.json",
+            "--fail-on-new",
+            "-f",
+            "json",
+        ],
+    );
+    assert_eq!(better.code, 0, "{}", better.stderr);
+    let diff = json(&better.stdout);
+    assert_eq!(diff["regressed"], false);
+    assert!(diff["resolved"].as_array().unwrap().len() > 50);
+    assert_eq!(diff["new_failures"].as_array().unwrap().len(), 0);
+
+    // Another major version of the report format is refused, naming the file.
+    let demo = std::fs::read_to_string(d.join("demo.json")).unwrap();
+    let v2 = write(
+        d,
+        "v2.json",
+        &demo.replacen(
+            "\"schema_version\": \"1.1\"",
+            "\"schema_version\": \"2.0\"",
+            1,
+        ),
+    );
+    let out = run(d, &["diff", "demo.json", &v2]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("v2.json: schema_version 2.0"),
+        "{}",
+        out.stderr
+    );
+    // A snapshot is not a report; a missing file is bad input.
+    let out = run(d, &["diff", "clean-estate.json", "demo.json"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("not a ringfence JSON report"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(run(d, &["diff", "nope.json", "demo.json"]).code, 2);
+}
