@@ -244,13 +244,84 @@ pub struct ReportArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// Report format
-    #[arg(short, long, value_enum, default_value_t = ReportFormat::Table)]
-    pub format: ReportFormat,
+    /// Report format, repeatable so that one collection feeds every consumer: FORMAT goes to
+    /// standard output (or -o FILE), FORMAT=FILE to FILE. Formats: table, json [default:
+    /// table]
+    #[arg(short, long, value_name = "FORMAT[=FILE]", value_parser = parse_output)]
+    pub format: Vec<OutputSpec>,
 
     /// Write the report to FILE (atomically) instead of standard output
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+/// One report to write: a format and, unless it goes to standard output, a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputSpec {
+    pub format: ReportFormat,
+    pub path: Option<PathBuf>,
+}
+
+impl ReportArgs {
+    /// Every report to write, each with its destination (`None`: standard output). Refuses
+    /// two reports on standard output, two reports in one file, and -o with nothing to send
+    /// there.
+    pub fn outputs(&self) -> Result<Vec<OutputSpec>, String> {
+        let mut specs = self.format.clone();
+        if specs.is_empty() {
+            specs.push(OutputSpec {
+                format: ReportFormat::Table,
+                path: None,
+            });
+        }
+        let bare = specs.iter().filter(|s| s.path.is_none()).count();
+        if bare > 1 {
+            return Err("-f: only one format can go to standard output (or -o); give the others a file with FORMAT=FILE".to_owned());
+        }
+        if let Some(path) = &self.output {
+            match specs.iter_mut().find(|s| s.path.is_none()) {
+                Some(spec) => spec.path = Some(path.clone()),
+                None => {
+                    return Err(format!(
+                        "-o {}: every -f names its own file; drop -o, or give one format without =FILE",
+                        path.display()
+                    ));
+                }
+            }
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for spec in &specs {
+            if let Some(path) = &spec.path
+                && !seen.insert(path.clone())
+            {
+                return Err(format!("-f: {} is named twice", path.display()));
+            }
+        }
+        Ok(specs)
+    }
+}
+
+fn parse_output(text: &str) -> Result<OutputSpec, String> {
+    let (name, path) = match text.split_once('=') {
+        Some((name, path)) if path.trim().is_empty() => {
+            return Err(format!(
+                "`{text}`: no file after `=` (FORMAT=FILE, e.g. json={name}.json)"
+            ));
+        }
+        Some((name, path)) => (name, Some(PathBuf::from(path))),
+        None => (text, None),
+    };
+    let format = ReportFormat::from_str(name.trim(), true).map_err(|_| {
+        let names: Vec<String> = ReportFormat::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_owned()))
+            .collect();
+        format!(
+            "`{name}` is not a format; the formats are {}",
+            names.join(", ")
+        )
+    })?;
+    Ok(OutputSpec { format, path })
 }
 
 /// Options shared by everything that evaluates an estate.

@@ -29,7 +29,7 @@ use crate::checks::Ctx;
 use crate::classify::Classification;
 use crate::cli::{
     ChecksCommand, Cli, CollectArgs, Command, DiffArgs, DiffFormat, EvalArgs, ExplainFormat,
-    ListFormat, ReportFormat, ScanArgs, WorkstationArgs,
+    ListFormat, OutputSpec, ReportFormat, ScanArgs, WorkstationArgs,
 };
 use crate::collect::workstation::{AwsFiles, WorkstationOptions};
 use crate::config::Config;
@@ -55,6 +55,8 @@ pub fn run(cli: Cli, io: &mut Io) -> Result<u8, Error> {
                 config,
                 path: config_path,
             };
+            // Refused before anything is collected.
+            args.eval.report.outputs().map_err(Error::Usage)?;
             let options = collect_options(&args.collect);
             let scan = (!args.workspaces.is_empty() || args.workstation.aws_home.is_some())
                 .then(|| workstation_options(&args.workspaces, &args.workstation));
@@ -229,6 +231,16 @@ fn add_workstation(
 
 /// `ringfence scan`: SEC001 and SEC002 on this machine, judged against an inventory.
 fn scan(args: ScanArgs, io: &mut Io) -> Result<u8, Error> {
+    let outputs = args.report.outputs().map_err(Error::Usage)?;
+    if let Some(other) = outputs
+        .iter()
+        .find(|o| !matches!(o.format, ReportFormat::Table | ReportFormat::Json))
+    {
+        return Err(Error::Usage(format!(
+            "-f {:?}: scan writes table or json",
+            other.format
+        )));
+    }
     let (config, config_path) = Config::load(args.report.config.as_deref(), &checks::ids())?;
     let options = collect_options(&args.collect);
     let (mut snapshot, inventory, snapshot_path) = if args.demo {
@@ -295,16 +307,11 @@ fn scan(args: ScanArgs, io: &mut Io) -> Result<u8, Error> {
         generated_at: io.now,
     });
     report.apply_gate(args.fail_on);
-    let render = |out: &mut dyn Write| match args.report.format {
+    let render = |format: ReportFormat, out: &mut dyn Write| match format {
         ReportFormat::Table => report::render_scan_table(&report, out),
         ReportFormat::Json => report::render_scan_json(&report, out),
     };
-    emit(
-        args.report.output.as_deref(),
-        render,
-        report.gate.as_ref(),
-        io,
-    )
+    emit(&outputs, render, report.gate.as_ref(), io)
 }
 
 fn audit(
@@ -314,6 +321,7 @@ fn audit(
     args: &EvalArgs,
     io: &mut Io,
 ) -> Result<u8, Error> {
+    let outputs = args.report.outputs().map_err(Error::Usage)?;
     if !collected_anything(snapshot) {
         let what = match source {
             Source::Demo => "the demo estate".to_owned(),
@@ -338,16 +346,11 @@ fn audit(
         min_level: args.min_level,
         fail_on: args.fail_on,
     });
-    let render = |out: &mut dyn Write| match args.report.format {
+    let render = |format: ReportFormat, out: &mut dyn Write| match format {
         ReportFormat::Table => report::render_table(&report, out),
         ReportFormat::Json => report::render_json(&report, out),
     };
-    emit(
-        args.report.output.as_deref(),
-        render,
-        report.gate.as_ref(),
-        io,
-    )
+    emit(&outputs, render, report.gate.as_ref(), io)
 }
 
 /// `ringfence diff OLD NEW`.
@@ -377,17 +380,21 @@ fn diff_command(args: &DiffArgs, io: &mut Io) -> Result<u8, Error> {
     Ok(exit::OK)
 }
 
-/// Writes a rendered report to `output` (atomically) or standard output, and turns the gate's
+/// Writes each report to its file (atomically) or standard output, and turns the gate's
 /// verdict into the exit code, with one line on stderr for CI logs when it failed.
 fn emit(
-    output: Option<&Path>,
-    render: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+    outputs: &[OutputSpec],
+    render: impl Fn(ReportFormat, &mut dyn Write) -> io::Result<()>,
     gate: Option<&report::GateVerdict>,
     io: &mut Io,
 ) -> Result<u8, Error> {
-    match output {
-        Some(path) => write_atomically(path, render)?,
-        None => render(io.stdout).map_err(|err| Error::io("standard output", err))?,
+    for spec in outputs {
+        match &spec.path {
+            Some(path) => write_atomically(path, |out| render(spec.format, out))?,
+            None => {
+                render(spec.format, io.stdout).map_err(|err| Error::io("standard output", err))?
+            }
+        }
     }
     match gate {
         Some(gate) if !gate.passed => {

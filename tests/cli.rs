@@ -758,3 +758,87 @@ fn diff_reports_regressions_and_gates_on_them() {
     );
     assert_eq!(run(d, &["diff", "nope.json", "demo.json"]).code, 2);
 }
+
+#[test]
+fn one_run_writes_several_formats() {
+    let dir = tmp();
+    let d = dir.path();
+    let out = run(
+        d,
+        &[
+            "audit",
+            "--demo",
+            "-f",
+            "json=report.json",
+            "-f",
+            "table=report.txt",
+            "-f",
+            "json",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let file = std::fs::read_to_string(d.join("report.json")).unwrap();
+    assert_eq!(
+        file, out.stdout,
+        "the same report in the file and on stdout"
+    );
+    let table = std::fs::read_to_string(d.join("report.txt")).unwrap();
+    assert!(table.contains("Maturity ladder"), "{table}");
+    // -o takes the one format without a file.
+    let out = run(
+        d,
+        &[
+            "audit",
+            "--demo",
+            "-f",
+            "json=a.json",
+            "-f",
+            "table",
+            "-o",
+            "t.txt",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.is_empty());
+    assert!(d.join("t.txt").exists() && d.join("a.json").exists());
+
+    for (args, message) in [
+        (
+            vec!["-f", "json", "-f", "table"],
+            "only one format can go to standard output",
+        ),
+        (
+            vec!["-f", "json=a.json", "-o", "b.json"],
+            "every -f names its own file",
+        ),
+        (
+            vec!["-f", "json=x.json", "-f", "table=x.json"],
+            "x.json is named twice",
+        ),
+        (
+            vec!["-f", "yaml"],
+            "`yaml` is not a format; the formats are table, json",
+        ),
+        (vec!["-f", "json="], "no file after `=`"),
+    ] {
+        let mut all = vec!["audit", "--demo"];
+        all.extend(args.iter().copied());
+        let out = run(d, &all);
+        assert_eq!(out.code, 2, "{args:?}");
+        assert!(out.stderr.contains(message), "{args:?}: {}", out.stderr);
+    }
+    let out = run(
+        d,
+        &[
+            "scan",
+            "--offline",
+            "--no-aws-home",
+            "-f",
+            "table",
+            "-f",
+            "json=s.json",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(d.join("s.json").exists());
+}
