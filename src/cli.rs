@@ -245,8 +245,8 @@ pub struct ReportArgs {
     pub config: Option<PathBuf>,
 
     /// Report format, repeatable so that one collection feeds every consumer: FORMAT goes to
-    /// standard output (or -o FILE), FORMAT=FILE to FILE. Formats: table, json [default:
-    /// table]
+    /// standard output (or -o FILE), FORMAT=FILE to FILE. Formats: table, json, sarif, junit,
+    /// markdown [default: table]
     #[arg(short, long, value_name = "FORMAT[=FILE]", value_parser = parse_output)]
     pub format: Vec<OutputSpec>,
 
@@ -349,6 +349,12 @@ pub enum ReportFormat {
     Table,
     /// The versioned JSON report (schema in reports/report.schema.json)
     Json,
+    /// SARIF 2.1.0, for code-scanning dashboards (GitHub code scanning)
+    Sarif,
+    /// JUnit XML, for CI test views: a suite per control, a test case per check
+    Junit,
+    /// Markdown, for pull-request comments and job summaries
+    Markdown,
 }
 
 #[derive(Debug, Subcommand)]

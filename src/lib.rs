@@ -237,8 +237,8 @@ fn scan(args: ScanArgs, io: &mut Io) -> Result<u8, Error> {
         .find(|o| !matches!(o.format, ReportFormat::Table | ReportFormat::Json))
     {
         return Err(Error::Usage(format!(
-            "-f {:?}: scan writes table or json",
-            other.format
+            "-f {}: scan writes table or json",
+            format!("{:?}", other.format).to_lowercase()
         )));
     }
     let (config, config_path) = Config::load(args.report.config.as_deref(), &checks::ids())?;
@@ -309,7 +309,8 @@ fn scan(args: ScanArgs, io: &mut Io) -> Result<u8, Error> {
     report.apply_gate(args.fail_on);
     let render = |format: ReportFormat, out: &mut dyn Write| match format {
         ReportFormat::Table => report::render_scan_table(&report, out),
-        ReportFormat::Json => report::render_scan_json(&report, out),
+        // Refused above: a scan report is a table or JSON.
+        _ => report::render_scan_json(&report, out),
     };
     emit(&outputs, render, report.gate.as_ref(), io)
 }
@@ -349,6 +350,9 @@ fn audit(
     let render = |format: ReportFormat, out: &mut dyn Write| match format {
         ReportFormat::Table => report::render_table(&report, out),
         ReportFormat::Json => report::render_json(&report, out),
+        ReportFormat::Sarif => report::render_sarif(&report, out),
+        ReportFormat::Junit => report::render_junit(&report, out),
+        ReportFormat::Markdown => report::render_markdown(&report, out),
     };
     emit(&outputs, render, report.gate.as_ref(), io)
 }

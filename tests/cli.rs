@@ -842,3 +842,40 @@ fn one_run_writes_several_formats() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(d.join("s.json").exists());
 }
+
+#[test]
+fn sarif_junit_and_markdown_from_the_cli_match_the_committed_examples() {
+    let dir = tmp();
+    let d = dir.path();
+    let out = run(
+        d,
+        &[
+            "audit",
+            "--demo",
+            "-f",
+            "sarif=r.sarif",
+            "-f",
+            "junit=r.xml",
+            "-f",
+            "markdown",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let example = |name: &str| {
+        std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("reports/examples")
+                .join(name),
+        )
+        .unwrap()
+    };
+    assert_eq!(out.stdout, example("demo-report.md"));
+    assert_eq!(
+        std::fs::read_to_string(d.join("r.xml")).unwrap(),
+        example("demo-report.junit.xml")
+    );
+    assert_eq!(
+        json(&std::fs::read_to_string(d.join("r.sarif")).unwrap()),
+        json(&example("demo-report.sarif"))
+    );
+}

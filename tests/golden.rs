@@ -117,3 +117,185 @@ fn evaluation_is_deterministic() {
     let b = serde_json::to_string(&demo_report()).unwrap();
     assert_eq!(a, b);
 }
+
+// SARIF, JUnit XML and Markdown renderings of the demo report.
+
+fn render(
+    render: fn(&Report, &mut dyn std::io::Write) -> std::io::Result<()>,
+    report: &Report,
+) -> String {
+    let mut out = Vec::new();
+    render(report, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+/// The demo report with a gate and one failing finding waived, so that the renderings show both.
+fn demo_report_with_waiver_and_gate() -> Report {
+    let mut report = demo_report();
+    let finding = report
+        .findings
+        .iter_mut()
+        .find(|f| f.check_id == "DEL001" && f.status == ringfence::checks::Status::Fail)
+        .unwrap();
+    finding.status = ringfence::checks::Status::Waived;
+    finding.waiver = Some(ringfence::checks::AppliedWaiver {
+        reason: "batch host, rebuilt from its image".to_owned(),
+        expires: jiff::civil::date(2027, 3, 31),
+        owner: Some("platform-team".to_owned()),
+    });
+    report.apply_gate(&ringfence::report::Gate {
+        min_level: Some(1),
+        ..Default::default()
+    });
+    report
+}
+
+#[test]
+fn demo_report_sarif_example_is_current() {
+    golden(
+        "reports/examples/demo-report.sarif",
+        &render(ringfence::report::render_sarif, &demo_report()),
+    );
+}
+
+#[test]
+fn demo_report_junit_example_is_current() {
+    golden(
+        "reports/examples/demo-report.junit.xml",
+        &render(ringfence::report::render_junit, &demo_report()),
+    );
+}
+
+#[test]
+fn demo_report_markdown_example_is_current() {
+    golden(
+        "reports/examples/demo-report.md",
+        &render(ringfence::report::render_markdown, &demo_report()),
+    );
+}
+
+#[test]
+fn sarif_validates_against_the_sarif_2_1_0_schema() {
+    // The official schema's pattern for `language` (of a run and of a tool component) has a
+    // stray `]`, which ECMA-262 reads as a literal but the validator's regex engine rejects:
+    // escape it, same meaning. Formats are checked (URIs, date-times), which is why the schema's
+    // patterns are compiled at all.
+    let text = include_str!("fixtures/sarif/sarif-schema-2.1.0.json");
+    let stray = r#"[a-zA-Z]{2}-[a-zA-Z]{2}]?$""#;
+    assert_eq!(text.matches(stray).count(), 2);
+    let schema: serde_json::Value =
+        serde_json::from_str(&text.replace(stray, r#"[a-zA-Z]{2}-[a-zA-Z]{2}\\]?$""#)).unwrap();
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap();
+    for report in [demo_report(), demo_report_with_waiver_and_gate()] {
+        let sarif: serde_json::Value =
+            serde_json::from_str(&render(ringfence::report::render_sarif, &report)).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&sarif)
+            .map(|e| format!("{}: {e}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+        let results = sarif["runs"][0]["results"].as_array().unwrap();
+        assert!(!results.is_empty());
+        for result in results {
+            let location = &result["locations"][0];
+            assert!(location["physicalLocation"]["artifactLocation"]["uri"].is_string());
+            assert_eq!(location["logicalLocations"][0]["kind"], "resource");
+        }
+    }
+    // The validator is live: a bad enum value and a URI with a space are caught.
+    let mut broken: serde_json::Value =
+        serde_json::from_str(&render(ringfence::report::render_sarif, &demo_report())).unwrap();
+    broken["runs"][0]["results"][0]["kind"] = "bogus".into();
+    broken["runs"][0]["results"][1]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] =
+        "file:///a b".into();
+    assert_eq!(validator.iter_errors(&broken).count(), 2);
+    let waived = render(
+        ringfence::report::render_sarif,
+        &demo_report_with_waiver_and_gate(),
+    );
+    assert!(waived.contains("\"justification\": \"batch host, rebuilt from its image\""));
+}
+
+#[test]
+fn junit_parses_as_xml_with_the_counts_of_the_report() {
+    use quick_xml::events::Event;
+    let report = demo_report_with_waiver_and_gate();
+    let xml = render(ringfence::report::render_junit, &report);
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let mut tags: Vec<String> = Vec::new();
+    let mut root: Vec<(String, String)> = Vec::new();
+    loop {
+        match reader.read_event().unwrap() {
+            Event::Start(e) | Event::Empty(e) => {
+                let name = e.name().as_ref().to_owned();
+                if name == "testsuites" {
+                    root = e
+                        .attributes()
+                        .map(|a| {
+                            let a = a.unwrap();
+                            (a.key.as_ref().to_owned(), a.value.clone().into_owned())
+                        })
+                        .collect();
+                }
+                tags.push(name);
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    let attr = |key: &str| root.iter().find(|(k, _)| k == key).unwrap().1.clone();
+    let count = |tag: &str| tags.iter().filter(|t| *t == tag).count();
+    let c = &report.summary.checks;
+    assert_eq!(attr("tests"), report.checks.len().to_string());
+    assert_eq!(attr("failures"), c.fail.to_string());
+    assert_eq!(attr("errors"), c.unknown.to_string());
+    assert_eq!(attr("skipped"), c.not_applicable.to_string());
+    assert_eq!(count("testcase"), report.checks.len());
+    assert_eq!(count("failure") as u64, c.fail);
+    assert_eq!(count("error") as u64, c.unknown);
+    assert_eq!(count("testsuite"), report.controls.len());
+    assert!(
+        xml.contains(
+            "batch host, rebuilt from its image (expires 2027-03-31, owner platform-team)"
+        )
+    );
+}
+
+#[test]
+fn markdown_of_a_huge_estate_stays_under_the_pull_request_comment_limit() {
+    let mut report = demo_report_with_waiver_and_gate();
+    // Every failing and unknown finding 400 times over, with long messages.
+    let attention: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| {
+            matches!(
+                f.status,
+                ringfence::checks::Status::Fail | ringfence::checks::Status::Unknown
+            )
+        })
+        .cloned()
+        .collect();
+    for i in 0..400 {
+        for finding in &attention {
+            let mut copy = finding.clone();
+            copy.resource = format!("{}-{i}", finding.resource);
+            copy.message = format!("{} | {}", finding.message, "lorem ipsum ".repeat(50));
+            report.findings.push(copy);
+        }
+    }
+    assert!(report.findings.len() > 30_000);
+    let md = render(ringfence::report::render_markdown, &report);
+    assert!(
+        md.len() <= ringfence::report::MARKDOWN_MAX_BYTES,
+        "{} bytes",
+        md.len()
+    );
+    assert!(md.chars().count() < 65_536);
+    assert!(md.contains("❌ **Gate failed**"));
+    assert!(md.contains("- … and "));
+    assert!(md.trim_end().ends_with("</sub>"));
+}

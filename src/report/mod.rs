@@ -5,6 +5,9 @@
 
 mod catalogue;
 mod json;
+mod junit;
+mod markdown;
+mod sarif;
 mod scan;
 mod table;
 
@@ -16,6 +19,9 @@ use serde::{Deserialize, Serialize};
 
 pub use catalogue::{render_catalogue_table, render_explain};
 pub use json::render_json;
+pub use junit::render_junit;
+pub use markdown::{MAX_BYTES as MARKDOWN_MAX_BYTES, render_markdown};
+pub use sarif::render_sarif;
 pub use scan::{
     SCAN_SCHEMA_VERSION, ScanInputs, ScanReport, ScanScope, render_scan_json, render_scan_table,
 };
