@@ -879,3 +879,74 @@ fn sarif_junit_and_markdown_from_the_cli_match_the_committed_examples() {
         json(&example("demo-report.sarif"))
     );
 }
+
+#[test]
+fn waivers_show_in_every_format() {
+    let dir = tmp();
+    let d = dir.path();
+    write(
+        d,
+        "ringfence.toml",
+        r#"
+[[waivers]]
+check = "DEL002"
+resource = "arn:aws:rds:*:222222222222:db:legacy-*"
+reason = "decommissioned in Q1"
+expires = "2027-03-31"
+
+[[waivers]]
+check = "REC001"
+resource = "arn:aws:dynamodb:*:*:table/carts"
+reason = "was accepted last year"
+expires = "2026-01-31"
+
+[[waivers]]
+check = "DEL002"
+resource = "arn:aws:rds:*:*:db:does-not-exist"
+reason = "left over"
+expires = "2027-01-01"
+"#,
+    );
+    let out = run(
+        d,
+        &[
+            "audit",
+            "--demo",
+            "-f",
+            "sarif=r.sarif",
+            "-f",
+            "junit=r.xml",
+            "-f",
+            "table=r.txt",
+            "-f",
+            "markdown",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let sarif = json(&std::fs::read_to_string(d.join("r.sarif")).unwrap());
+    let suppressed: Vec<&Value> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["suppressions"].is_array())
+        .collect();
+    assert_eq!(suppressed.len(), 1, "{suppressed:#?}");
+    assert_eq!(
+        suppressed[0]["suppressions"][0]["justification"],
+        "decommissioned in Q1"
+    );
+    let junit = std::fs::read_to_string(d.join("r.xml")).unwrap();
+    assert!(junit.contains("decommissioned in Q1"), "{junit}");
+    let table = std::fs::read_to_string(d.join("r.txt")).unwrap();
+    assert!(table.contains("decommissioned in Q1"), "{table}");
+    assert!(
+        out.stdout.contains("### Waivers to review (2)"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("**expired** REC001") && out.stdout.contains("**stale** DEL002"),
+        "{}",
+        out.stdout
+    );
+}

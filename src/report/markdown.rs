@@ -198,6 +198,33 @@ fn check_block(report: &Report, check: &CheckResult) -> String {
 /// The checks that need nothing, collapsed, and the footer.
 fn tail(report: &Report) -> String {
     let mut s = String::new();
+    // Waivers that need someone's attention: expired ones no longer apply, stale ones match
+    // nothing.
+    let attention: Vec<_> = report
+        .waivers
+        .iter()
+        .filter(|w| w.state != crate::waiver::WaiverStatus::Active)
+        .collect();
+    if !attention.is_empty() {
+        let _ = writeln!(
+            s,
+            "### Waivers to review ({})
+",
+            attention.len()
+        );
+        for w in attention {
+            let _ = writeln!(
+                s,
+                "- **{}** {} `{}` (expires {}): {}",
+                w.state.as_str(),
+                escape(&w.check),
+                w.resource.replace('`', "'"),
+                w.expires,
+                escape(&w.reason)
+            );
+        }
+        s.push('\n');
+    }
     let c = &report.summary.checks;
     let _ = writeln!(
         s,
