@@ -246,7 +246,7 @@ pub struct ReportArgs {
 
     /// Report format, repeatable so that one collection feeds every consumer: FORMAT goes to
     /// standard output (or -o FILE), FORMAT=FILE to FILE. Formats: table, json, sarif, junit,
-    /// markdown [default: table]
+    /// markdown, html [default: table]
     #[arg(short, long, value_name = "FORMAT[=FILE]", value_parser = parse_output)]
     pub format: Vec<OutputSpec>,
 
@@ -355,6 +355,8 @@ pub enum ReportFormat {
     Junit,
     /// Markdown, for pull-request comments and job summaries
     Markdown,
+    /// One self-contained HTML page: ladder, score, checks, filterable findings
+    Html,
 }
 
 #[derive(Debug, Subcommand)]

@@ -353,6 +353,7 @@ fn audit(
         ReportFormat::Sarif => report::render_sarif(&report, out),
         ReportFormat::Junit => report::render_junit(&report, out),
         ReportFormat::Markdown => report::render_markdown(&report, out),
+        ReportFormat::Html => report::render_html(&report, out),
     };
     emit(&outputs, render, report.gate.as_ref(), io)
 }

@@ -299,3 +299,155 @@ fn markdown_of_a_huge_estate_stays_under_the_pull_request_comment_limit() {
     assert!(md.contains("- … and "));
     assert!(md.trim_end().ends_with("</sub>"));
 }
+
+// The HTML rendering of the demo report.
+
+#[test]
+fn demo_report_html_example_is_current() {
+    golden(
+        "reports/examples/demo-report.html",
+        &render(
+            ringfence::report::render_html,
+            &demo_report_with_waiver_and_gate(),
+        ),
+    );
+}
+
+/// The value of every `name="…"` attribute in the page.
+fn attribute_values<'a>(html: &'a str, name: &str) -> Vec<&'a str> {
+    let needle = format!(" {name}=\"");
+    html.match_indices(&needle)
+        .map(|(at, _)| {
+            let rest = &html[at + needle.len()..];
+            &rest[..rest.find('"').unwrap()]
+        })
+        .collect()
+}
+
+#[test]
+fn html_fetches_nothing() {
+    let html = render(
+        ringfence::report::render_html,
+        &demo_report_with_waiver_and_gate(),
+    );
+    let lower = html.to_ascii_lowercase();
+    // Nothing the browser would load by itself.
+    assert!(
+        attribute_values(&lower, "src").is_empty(),
+        "a src attribute"
+    );
+    assert!(!lower.contains("<link"), "a <link> element");
+    assert!(!lower.contains("@import"));
+    assert!(!lower.contains("url("));
+    assert!(!lower.contains("<iframe") && !lower.contains("<object") && !lower.contains("<embed"));
+    assert!(!lower.contains("srcset") && !lower.contains("xlink:href"));
+    // Links are in-page anchors, or the catalogue's references the reader may follow.
+    let hrefs = attribute_values(&html, "href");
+    assert!(
+        hrefs
+            .iter()
+            .any(|h| h.starts_with("https://docs.aws.amazon.com/"))
+    );
+    for href in hrefs {
+        assert!(
+            href.starts_with('#') || href.starts_with("https://"),
+            "unexpected link {href}"
+        );
+    }
+    for (at, _) in lower.match_indices("<a ") {
+        let tag = &lower[at..at + lower[at..].find('>').unwrap()];
+        if tag.contains("href=\"https://") {
+            assert!(tag.contains("rel=\"noreferrer noopener\""), "{tag}");
+        }
+    }
+    // Every URL in the markup is the href of such a link. Report text is escaped, so every `<`
+    // outside the script starts a real tag (URLs in evidence are text, and fetch nothing).
+    for tag in lower
+        .split('<')
+        .skip(1)
+        .map(|t| &t[..t.find('>').unwrap_or(t.len())])
+    {
+        if tag.contains("://") {
+            assert!(
+                tag.starts_with("a href=\"https://") && tag.matches("://").count() == 1,
+                "a URL in <{tag}>"
+            );
+        }
+    }
+    assert!(
+        html.contains("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none';")
+    );
+}
+
+#[test]
+fn html_is_well_formed_enough_and_lists_every_finding_once() {
+    let report = demo_report_with_waiver_and_gate();
+    let html = render(ringfence::report::render_html, &report);
+    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
+    assert!(html.ends_with("</body>\n</html>\n"));
+    for tag in [
+        "html", "head", "body", "main", "section", "table", "thead", "tbody", "tr", "td",
+        "details", "summary", "svg", "g", "script", "style", "select", "div", "ul", "li", "pre",
+        "p", "code", "a", "label", "fieldset", "dl", "dt", "dd",
+    ] {
+        let opened =
+            html.matches(&format!("<{tag}>")).count() + html.matches(&format!("<{tag} ")).count();
+        let closed = html.matches(&format!("</{tag}>")).count();
+        assert_eq!(
+            opened, closed,
+            "<{tag}> opened {opened} times, closed {closed} times"
+        );
+    }
+    assert_eq!(
+        html.matches("<tr class=\"finding\" ").count(),
+        report.findings.len()
+    );
+    assert_eq!(
+        html.matches("<details class=\"finding-detail\">").count(),
+        report.findings.len()
+    );
+    assert_eq!(
+        html.matches("<tr class=\"check\" ").count(),
+        report.checks.len()
+    );
+    for id in [
+        "level",
+        "score",
+        "ladder",
+        "gate",
+        "findings",
+        "findings-table",
+        "filters",
+        "filter-account",
+        "filter-environment",
+        "filter-severity",
+        "filter-status",
+        "filter-check",
+        "filter-text",
+        "filter-count",
+        "waivers",
+        "collection-errors",
+        "accounts",
+        "workstation",
+        "report-data",
+    ] {
+        assert_eq!(
+            html.matches(&format!(" id=\"{id}\"")).count(),
+            1,
+            "id {id} is not there exactly once"
+        );
+    }
+    // Ids are unique.
+    let mut ids = attribute_values(&html, "id");
+    let n = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "duplicate ids");
+    // The waived finding shows its waiver, the gate its reason.
+    assert!(html.contains("batch host, rebuilt from its image"));
+    assert!(html.contains("owner platform-team"));
+    assert!(html.contains("id=\"gate\" data-passed=\"false\""));
+    // Deterministic, and reasonably small.
+    assert_eq!(html, render(ringfence::report::render_html, &report));
+    assert!(html.len() < 1_000_000, "{} bytes", html.len());
+}

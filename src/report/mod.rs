@@ -4,6 +4,7 @@
 //! and computes nothing.
 
 mod catalogue;
+mod html;
 mod json;
 mod junit;
 mod markdown;
@@ -18,6 +19,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use catalogue::{render_catalogue_table, render_explain};
+pub use html::render_html;
 pub use json::render_json;
 pub use junit::render_junit;
 pub use markdown::{MAX_BYTES as MARKDOWN_MAX_BYTES, render_markdown};
