@@ -42,6 +42,28 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
     path.display().to_string()
 }
 
+/// Three waivers of the demo estate: one active (with an owner), one expired, one stale.
+const WAIVERS: &str = r#"
+[[waivers]]
+check = "DEL002"
+resource = "arn:aws:rds:*:222222222222:db:legacy-*"
+reason = "decommissioned in Q1"
+expires = "2027-03-31"
+owner = "finance-eng"
+
+[[waivers]]
+check = "REC001"
+resource = "arn:aws:dynamodb:*:*:table/carts"
+reason = "was accepted last year"
+expires = "2026-01-31"
+
+[[waivers]]
+check = "DEL002"
+resource = "arn:aws:rds:*:*:db:does-not-exist"
+reason = "left over"
+expires = "2027-01-01"
+"#;
+
 fn json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|err| panic!("not JSON ({err}): {text}"))
 }
@@ -565,30 +587,7 @@ fn bad_configuration_exits_two_naming_the_key() {
 #[test]
 fn waivers_apply_expire_and_go_stale() {
     let dir = tmp();
-    write(
-        dir.path(),
-        "ringfence.toml",
-        r#"
-[[waivers]]
-check = "DEL002"
-resource = "arn:aws:rds:*:222222222222:db:legacy-*"
-reason = "decommissioned in Q1"
-expires = "2027-03-31"
-owner = "finance-eng"
-
-[[waivers]]
-check = "REC001"
-resource = "arn:aws:dynamodb:*:*:table/carts"
-reason = "was accepted last year"
-expires = "2026-01-31"
-
-[[waivers]]
-check = "DEL002"
-resource = "arn:aws:rds:*:*:db:does-not-exist"
-reason = "left over"
-expires = "2027-01-01"
-"#,
-    );
+    write(dir.path(), "ringfence.toml", WAIVERS);
     let out = run(dir.path(), &["audit", "--demo", "-f", "json"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let report = json(&out.stdout);
@@ -884,29 +883,7 @@ fn sarif_junit_and_markdown_from_the_cli_match_the_committed_examples() {
 fn waivers_show_in_every_format() {
     let dir = tmp();
     let d = dir.path();
-    write(
-        d,
-        "ringfence.toml",
-        r#"
-[[waivers]]
-check = "DEL002"
-resource = "arn:aws:rds:*:222222222222:db:legacy-*"
-reason = "decommissioned in Q1"
-expires = "2027-03-31"
-
-[[waivers]]
-check = "REC001"
-resource = "arn:aws:dynamodb:*:*:table/carts"
-reason = "was accepted last year"
-expires = "2026-01-31"
-
-[[waivers]]
-check = "DEL002"
-resource = "arn:aws:rds:*:*:db:does-not-exist"
-reason = "left over"
-expires = "2027-01-01"
-"#,
-    );
+    write(d, "ringfence.toml", WAIVERS);
     let out = run(
         d,
         &[

@@ -32,6 +32,7 @@ use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::table::short_resource;
 use super::{GateVerdict, Report};
 use crate::checks::{Finding, Severity, Status};
 use crate::classify::EnvClass;
@@ -301,18 +302,6 @@ fn fingerprint(check_id: &str, resource: &str) -> String {
         let _ = write!(hex, "{byte:02x}");
     }
     hex
-}
-
-/// The resource part of an ARN (`arn:aws:rds:…:db:orders` → `db:orders`), or the identifier.
-fn short_resource(resource: &str) -> &str {
-    match resource.strip_prefix("arn:") {
-        Some(rest) => rest
-            .splitn(5, ':')
-            .nth(4)
-            .filter(|s| !s.is_empty())
-            .unwrap_or(resource),
-        None => resource,
-    }
 }
 
 #[derive(Serialize)]

@@ -249,7 +249,7 @@ pub(super) fn print_table(
 }
 
 /// The resource part of an ARN (`arn:aws:rds:…:db:orders` → `db:orders`), or the identifier.
-fn short_resource(resource: &str) -> &str {
+pub(super) fn short_resource(resource: &str) -> &str {
     match resource.strip_prefix("arn:") {
         Some(rest) => rest
             .splitn(5, ':')
