@@ -272,6 +272,8 @@ fn scan(args: ScanArgs, io: &mut Io) -> Result<u8, Error> {
     snapshot.workstation = Some(workstation.clone());
 
     let classes = Classification::new(&snapshot, &config);
+    // SEC001 and SEC002 never ask the policy engine: compiling every principal's policies
+    // (seconds on a large estate) would be wasted.
     let principals = crate::policy::principals::Principals::new(&Snapshot::new(io.now));
     let ctx = Ctx {
         config: &config,
