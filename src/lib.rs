@@ -271,32 +271,29 @@ fn scan(args: ScanArgs, io: &mut Io) -> Result<u8, Error> {
     let workstation = collect::workstation::scan(&wanted, &snapshot, &options)?;
     snapshot.workstation = Some(workstation.clone());
 
-    let classes = Classification::new(&snapshot, &config);
-    // SEC001 and SEC002 never ask the policy engine: compiling every principal's policies
-    // (seconds on a large estate) would be wasted.
-    let principals = crate::policy::principals::Principals::new(&Snapshot::new(io.now));
-    let ctx = Ctx {
-        config: &config,
-        classes: &classes,
-        principals: &principals,
-        collected_at: snapshot.collected_at,
-    };
     let sec = ["SEC001", "SEC002"];
-    let mut runs = checks::run(
-        checks::REGISTRY.iter().filter(|c| sec.contains(&c.id)),
-        &snapshot,
-        &ctx,
-    );
-    let today = io.now.to_zoned(jiff::tz::TimeZone::UTC).date();
     let waivers: Vec<config::Waiver> = config
         .waivers
         .iter()
         .filter(|w| sec.iter().any(|id| w.check.eq_ignore_ascii_case(id)))
         .cloned()
         .collect();
-    let waivers = waiver::apply(&waivers, &mut runs, today);
-    let scored = score::score(&runs);
-    let findings = runs.into_iter().flat_map(|run| run.findings).collect();
+    // SEC001 and SEC002 never ask the policy engine: compiling every principal's policies
+    // (seconds on a large estate) would be wasted.
+    let principals = crate::policy::principals::Principals::new(&Snapshot::new(io.now));
+    let Evaluated {
+        scored,
+        findings,
+        waivers,
+        ..
+    } = run_checks(
+        &snapshot,
+        &config,
+        &principals,
+        checks::REGISTRY.iter().filter(|c| sec.contains(&c.id)),
+        &waivers,
+        io.now,
+    );
     let mut report = report::ScanReport::build(report::ScanInputs {
         workstation,
         checks: scored.checks,
@@ -416,6 +413,44 @@ fn emit(
     }
 }
 
+/// What running checks gave.
+struct Evaluated {
+    classes: Classification,
+    scored: score::Scored,
+    findings: Vec<checks::Finding>,
+    waivers: Vec<waiver::WaiverState>,
+}
+
+/// Classification, the given checks, the waivers (the UTC date of `now` decides expiry) and
+/// the score.
+fn run_checks(
+    snapshot: &Snapshot,
+    config: &Config,
+    principals: &crate::policy::principals::Principals,
+    which: impl Iterator<Item = &'static checks::Check>,
+    waivers: &[config::Waiver],
+    now: Timestamp,
+) -> Evaluated {
+    let classes = Classification::new(snapshot, config);
+    let ctx = Ctx {
+        config,
+        classes: &classes,
+        principals,
+        collected_at: snapshot.collected_at,
+    };
+    let mut runs = checks::run(which, snapshot, &ctx);
+    let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
+    let waivers = waiver::apply(waivers, &mut runs, today);
+    let scored = score::score(&runs);
+    let findings = runs.into_iter().flat_map(|run| run.findings).collect();
+    Evaluated {
+        classes,
+        scored,
+        findings,
+        waivers,
+    }
+}
+
 /// The pure evaluation: classification, checks, waivers, score, report.
 pub fn evaluate(
     snapshot: &Snapshot,
@@ -424,19 +459,20 @@ pub fn evaluate(
     config_path: Option<String>,
     now: Timestamp,
 ) -> Report {
-    let classes = Classification::new(snapshot, config);
     let principals = crate::policy::principals::Principals::new(snapshot);
-    let ctx = Ctx {
+    let Evaluated {
+        classes,
+        scored,
+        findings,
+        waivers,
+    } = run_checks(
+        snapshot,
         config,
-        classes: &classes,
-        principals: &principals,
-        collected_at: snapshot.collected_at,
-    };
-    let mut runs = checks::run_all(snapshot, &ctx);
-    let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
-    let waivers = waiver::apply(&config.waivers, &mut runs, today);
-    let scored = score::score(&runs);
-    let findings = runs.into_iter().flat_map(|run| run.findings).collect();
+        &principals,
+        checks::REGISTRY.iter(),
+        &config.waivers,
+        now,
+    );
     let (source, snapshot_path) = match source {
         Source::Demo => ("demo".to_owned(), None),
         Source::Snapshot(path) => ("snapshot".to_owned(), Some(path.display().to_string())),

@@ -75,21 +75,25 @@ struct Page {
     console: Vec<String>,
 }
 
-fn load(file: &Path, fragment: &str, extra: &[&str]) -> Page {
-    let profile = tempfile::tempdir().unwrap();
-    let out = Command::new(chromium())
+/// Headless Chromium with a profile of its own.
+fn headless(profile: &Path) -> Command {
+    let mut command = Command::new(chromium());
+    command
         .args([
             "--headless",
             "--no-sandbox",
             "--disable-gpu",
             "--no-first-run",
             "--disable-extensions",
-            "--enable-logging=stderr",
-            "--v=0",
         ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .args(extra)
-        .arg("--dump-dom")
+        .arg(format!("--user-data-dir={}", profile.display()));
+    command
+}
+
+fn load(file: &Path, fragment: &str) -> Page {
+    let profile = tempfile::tempdir().unwrap();
+    let out = headless(profile.path())
+        .args(["--enable-logging=stderr", "--v=0", "--dump-dom"])
         .arg(format!("file://{}{fragment}", file.display()))
         .output()
         .unwrap();
@@ -131,7 +135,7 @@ fn attr<'a>(attrs: &'a str, name: &str) -> Option<&'a str> {
 fn the_demo_report_renders_without_console_messages() {
     let dir = tempfile::tempdir().unwrap();
     let html = demo_html(dir.path());
-    let page = load(&html, "", &[]);
+    let page = load(&html, "");
     assert!(page.console.is_empty(), "{:#?}", page.console);
     assert!(page.dom.contains("id=\"level\""), "no #level");
     assert!(page.dom.contains("Exposed"));
@@ -161,15 +165,8 @@ fn the_screenshot_is_an_image_of_the_report() {
     let html = demo_html(dir.path());
     let shot = dir.path().join("demo-report.png");
     let profile = tempfile::tempdir().unwrap();
-    let out = Command::new(chromium())
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--hide-scrollbars",
-            "--window-size=1280,1600",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
+    let out = headless(profile.path())
+        .args(["--hide-scrollbars", "--window-size=1280,1600"])
         .arg(format!("--screenshot={}", shot.display()))
         .arg(format!("file://{}", html.display()))
         .output()
@@ -196,7 +193,7 @@ fn the_filters_select_by_status_account_severity_and_text() {
     let dir = tempfile::tempdir().unwrap();
     let html = demo_html(dir.path());
     let shown = |fragment: &str| -> Vec<String> {
-        let page = load(&html, fragment, &[]);
+        let page = load(&html, fragment);
         assert!(page.console.is_empty(), "{fragment}: {:#?}", page.console);
         rows(&page.dom)
             .into_iter()

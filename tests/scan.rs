@@ -144,11 +144,16 @@ fn findings<'a>(report: &'a Value, check: &str) -> Vec<&'a Value> {
         .collect()
 }
 
-fn status_of<'a>(report: &'a Value, check: &str, resource_suffix: &str) -> &'a str {
+/// The finding of `check` whose resource ends with `resource_suffix`.
+fn finding_at<'a>(report: &'a Value, check: &str, resource_suffix: &str) -> &'a Value {
     findings(report, check)
         .into_iter()
         .find(|f| f["resource"].as_str().unwrap().ends_with(resource_suffix))
-        .unwrap_or_else(|| panic!("no {check} finding on {resource_suffix}: {report:#}"))["status"]
+        .unwrap_or_else(|| panic!("no {check} finding on {resource_suffix}: {report:#}"))
+}
+
+fn status_of<'a>(report: &'a Value, check: &str, resource_suffix: &str) -> &'a str {
+    finding_at(report, check, resource_suffix)["status"]
         .as_str()
         .unwrap()
 }
@@ -165,10 +170,7 @@ fn scan_attributes_keys_urls_and_profiles_to_production() {
     assert_eq!(report["scope"]["inventory"], "demo");
     // The IAM user legacy-ci holds this key in the demo's production account.
     assert_eq!(status_of(&report, "SEC001", ".env:4"), "fail");
-    let key = findings(&report, "SEC001")
-        .into_iter()
-        .find(|f| f["resource"].as_str().unwrap().ends_with(".env:4"))
-        .unwrap();
+    let key = finding_at(&report, "SEC001", ".env:4");
     assert_eq!(key["evidence"]["credential"]["fingerprint"], "AKIA…MPLE");
     assert_eq!(key["evidence"]["owner"]["source"], "inventory");
     assert_eq!(
@@ -180,10 +182,7 @@ fn scan_attributes_keys_urls_and_profiles_to_production() {
     assert_eq!(status_of(&report, "SEC001", ".env.production:1"), "fail");
     assert_eq!(status_of(&report, "SEC001", ".env.staging:1"), "pass");
     // A temporary key nobody can attribute offline: unknown, at a lower severity.
-    let temp = findings(&report, "SEC001")
-        .into_iter()
-        .find(|f| f["resource"].as_str().unwrap().ends_with(".envrc:1"))
-        .unwrap();
+    let temp = finding_at(&report, "SEC001", ".envrc:1");
     assert_eq!(temp["status"], "unknown");
     assert_eq!(temp["severity"], "medium");
     assert!(
@@ -195,10 +194,7 @@ fn scan_attributes_keys_urls_and_profiles_to_production() {
     );
     // A secret beside a local host passes; one with no host is unknown, low.
     assert_eq!(status_of(&report, "SEC001", "docker-compose.yml:6"), "pass");
-    let stripe = findings(&report, "SEC001")
-        .into_iter()
-        .find(|f| f["resource"].as_str().unwrap().ends_with(".env:6"))
-        .unwrap();
+    let stripe = finding_at(&report, "SEC001", ".env:6");
     assert_eq!(
         (stripe["status"].as_str(), stripe["severity"].as_str()),
         (Some("unknown"), Some("low"))

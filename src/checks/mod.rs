@@ -50,6 +50,18 @@ pub enum Status {
 }
 
 impl Status {
+    /// How soon someone should look: failures first, then what could not be established,
+    /// then waived, passing and not applicable findings (lower is sooner).
+    pub fn urgency(self) -> u8 {
+        match self {
+            Status::Fail => 0,
+            Status::Unknown => 1,
+            Status::Waived => 2,
+            Status::Pass => 3,
+            Status::NotApplicable => 4,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Pass => "pass",
@@ -280,12 +292,8 @@ pub struct CheckRun {
     pub findings: Vec<Finding>,
 }
 
-/// Runs every registered check. Findings come back sorted, with id and severity filled in.
-pub fn run_all(snapshot: &Snapshot, ctx: &Ctx) -> Vec<CheckRun> {
-    run(REGISTRY.iter(), snapshot, ctx)
-}
-
-/// Runs the given checks, as [`run_all`] does.
+/// Runs the given checks (`REGISTRY.iter()` for all of them). Findings come back sorted, with
+/// id and severity filled in.
 pub fn run(
     checks: impl Iterator<Item = &'static Check>,
     snapshot: &Snapshot,

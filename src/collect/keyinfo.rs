@@ -54,11 +54,10 @@ pub fn key_accounts(
 
 /// Replaces a key id anywhere in `text` by its redacted form.
 fn scrub(text: &str, id: &str) -> String {
-    if id.len() < 8 {
+    if id.is_empty() {
         return text.to_owned();
     }
-    let redacted = format!("{}…{}", &id[..4], &id[id.len() - 4..]);
-    text.replace(id, &redacted)
+    text.replace(id, &crate::inventory::redacted_key_id(id))
 }
 
 #[cfg(test)]

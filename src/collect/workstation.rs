@@ -149,7 +149,7 @@ pub fn scan(
         },
         ..Workstation::default()
     };
-    add_stats(&mut workstation.stats, &workspaces.stats);
+    workstation.stats.add(&workspaces.stats);
     for scanned in std::iter::once(workspaces).chain(aws) {
         workstation.problems.extend(scanned.problems);
         for Found {
@@ -189,19 +189,6 @@ fn inventory_keys(snapshot: &Snapshot) -> BTreeMap<&str, (&str, &str)> {
         }
     }
     keys
-}
-
-fn add_stats(total: &mut ScanStats, more: &ScanStats) {
-    total.files_seen += more.files_seen;
-    total.candidate_files += more.candidate_files;
-    total.files_read += more.files_read;
-    total.skipped_dirs += more.skipped_dirs;
-    total.skipped_large += more.skipped_large;
-    total.skipped_binary += more.skipped_binary;
-    total.unreadable += more.unreadable;
-    total.non_utf8 += more.non_utf8;
-    total.symlink_loops += more.symlink_loops;
-    total.links_outside += more.links_outside;
 }
 
 #[cfg(test)]

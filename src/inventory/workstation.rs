@@ -235,6 +235,36 @@ pub struct AwsProfile {
     pub static_key: Option<LocalCredential>,
 }
 
+impl ScanStats {
+    /// Adds another scan's counts to these (the size limit stays this one's).
+    pub fn add(&mut self, other: &ScanStats) {
+        // Destructured so that a new counter cannot be forgotten here.
+        let ScanStats {
+            files_seen,
+            candidate_files,
+            files_read,
+            skipped_dirs,
+            skipped_large,
+            skipped_binary,
+            unreadable,
+            non_utf8,
+            symlink_loops,
+            links_outside,
+            max_file_bytes: _,
+        } = other;
+        self.files_seen += files_seen;
+        self.candidate_files += candidate_files;
+        self.files_read += files_read;
+        self.skipped_dirs += skipped_dirs;
+        self.skipped_large += skipped_large;
+        self.skipped_binary += skipped_binary;
+        self.unreadable += unreadable;
+        self.non_utf8 += non_utf8;
+        self.symlink_loops += symlink_loops;
+        self.links_outside += links_outside;
+    }
+}
+
 impl Workstation {
     /// Sorts every list so that the same scan always serializes the same.
     pub fn normalize(&mut self) {

@@ -88,17 +88,10 @@ impl ScanReport {
         } = inputs;
         // What needs doing first: failures, then what could not be established.
         let mut findings = findings;
-        let rank = |s: Status| match s {
-            Status::Fail => 0,
-            Status::Unknown => 1,
-            Status::Waived => 2,
-            Status::Pass => 3,
-            Status::NotApplicable => 4,
-        };
         findings.sort_by(|a, b| {
-            (&a.check_id, rank(a.status), &a.resource).cmp(&(
+            (&a.check_id, a.status.urgency(), &a.resource).cmp(&(
                 &b.check_id,
-                rank(b.status),
+                b.status.urgency(),
                 &b.resource,
             ))
         });

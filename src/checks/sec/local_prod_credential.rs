@@ -171,11 +171,7 @@ fn judge(
                 .map(|h| judge_host(snapshot, ctx, endpoints, h, resource.clone(), &what, &at))
                 .collect();
             // The most serious reach decides: a production host beside the secret fails it.
-            judged.sort_by_key(|f| match f.status {
-                Status::Fail => 0,
-                Status::Unknown => 1,
-                _ => 2,
-            });
+            judged.sort_by_key(|f| f.status.urgency());
             let mut finding = match judged.into_iter().next() {
                 Some(mut f) => {
                     f.message = format!(

@@ -180,14 +180,9 @@ fn judge(
             ),
         })
         .collect();
-    let rank = |s: Status| match s {
-        Status::Fail => 0,
-        Status::Unknown => 1,
-        _ => 2,
-    };
     let (status, deciding, _) = judged
         .iter()
-        .min_by_key(|(s, _, _)| rank(*s))
+        .min_by_key(|(s, _, _)| s.urgency())
         .map(|(s, r, m)| (*s, *r, m.clone()))
         .unwrap_or((Status::Unknown, &reaches[0], String::new()));
     let account = deciding.account.as_deref();

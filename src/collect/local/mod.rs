@@ -291,31 +291,7 @@ impl Tally {
     }
 
     fn merge(&mut self, other: Tally) {
-        // Destructured so that a new counter cannot be forgotten here.
-        let ScanStats {
-            files_seen,
-            candidate_files,
-            files_read,
-            skipped_dirs,
-            skipped_large,
-            skipped_binary,
-            unreadable,
-            non_utf8,
-            symlink_loops,
-            links_outside,
-            max_file_bytes: _,
-        } = other.stats;
-        let stats = &mut self.stats;
-        stats.files_seen += files_seen;
-        stats.candidate_files += candidate_files;
-        stats.files_read += files_read;
-        stats.skipped_dirs += skipped_dirs;
-        stats.skipped_large += skipped_large;
-        stats.skipped_binary += skipped_binary;
-        stats.unreadable += unreadable;
-        stats.non_utf8 += non_utf8;
-        stats.symlink_loops += symlink_loops;
-        stats.links_outside += links_outside;
+        self.stats.add(&other.stats);
         self.problems.extend(other.problems);
         self.found.extend(other.found);
     }
