@@ -19,6 +19,9 @@ use crate::policy::{Effect, PolicyDocument};
 #[serde(rename_all = "snake_case")]
 pub enum EnvClass {
     Prod,
+    /// The Organizations management account: the most privileged account of the organization,
+    /// judged with production's identity, logging and segregation checks.
+    Management,
     Nonprod,
     Unclassified,
 }
@@ -27,6 +30,7 @@ impl EnvClass {
     pub fn as_str(self) -> &'static str {
         match self {
             EnvClass::Prod => "prod",
+            EnvClass::Management => "management",
             EnvClass::Nonprod => "nonprod",
             EnvClass::Unclassified => "unclassified",
         }
@@ -110,7 +114,11 @@ pub struct Classification {
 impl Classification {
     pub fn new(snapshot: &Snapshot, config: &Config) -> Classification {
         let words = Words::new(config);
-        let rules = AccountRules::new(config);
+        let mut rules = AccountRules::new(config);
+        rules.management = snapshot
+            .organization
+            .as_ref()
+            .map(|o| o.management_account_id.clone());
         let mut accounts: BTreeMap<String, EnvVerdict> = snapshot
             .accounts
             .iter()
@@ -278,6 +286,8 @@ struct AccountRules<'c> {
     config: &'c Config,
     prod_names: Vec<(String, GlobMatcher)>,
     nonprod_names: Vec<(String, GlobMatcher)>,
+    /// The organization's management account, from Organizations.
+    management: Option<String>,
 }
 
 impl<'c> AccountRules<'c> {
@@ -291,6 +301,7 @@ impl<'c> AccountRules<'c> {
             config,
             prod_names: compile(&config.environments.prod_account_names),
             nonprod_names: compile(&config.environments.nonprod_account_names),
+            management: None,
         }
     }
 
@@ -307,6 +318,14 @@ impl<'c> AccountRules<'c> {
             return verdict(
                 EnvClass::Nonprod,
                 "listed in environments.nonprod_accounts".into(),
+            );
+        }
+        // Explicit account lists win; otherwise the management account is its own class,
+        // whatever its name or OU says.
+        if self.management.as_deref() == Some(account.id.as_str()) {
+            return verdict(
+                EnvClass::Management,
+                "the organization's management account (from Organizations)".into(),
             );
         }
         if let Some(name) = &account.name {

@@ -437,11 +437,22 @@ fn run_checks(
         classes: &classes,
         principals,
         collected_at: snapshot.collected_at,
+        // Set per check by the runner.
+        judges_management: false,
     };
     let mut runs = checks::run(which, snapshot, &ctx);
     let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
     let waivers = waiver::apply(waivers, &mut runs, today);
-    let scored = score::score(&runs);
+    let accounts: Vec<score::ScopeInfo> = snapshot
+        .accounts
+        .iter()
+        .map(|a| score::ScopeInfo {
+            id: a.id.clone(),
+            name: a.name.clone(),
+            environment: classes.account(&a.id).class,
+        })
+        .collect();
+    let scored = score::score(&runs, &accounts);
     let findings = runs.into_iter().flat_map(|run| run.findings).collect();
     Evaluated {
         classes,

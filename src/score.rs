@@ -1,9 +1,29 @@
-//! Scoring: a status per check, the severity-weighted score and the maturity ladder.
+//! Scoring: a status per check, the score, and the maturity ladder — for the organization and
+//! for each account.
+//!
+//! - A check's **share** in a scope (an account, the workstation, the whole estate) is the part
+//!   of its in-scope findings there that pass or are waived, among pass, waived, fail and
+//!   unknown: fixing 9 of 10 databases earns 90% of the check's weight. `unknown` counts as not
+//!   passing (fail closed); a check with nothing in scope there does not count.
+//! - The **score** of a scope is the severity-weighted mean of its checks' shares, in percent,
+//!   rounded down to one decimal (so it never rounds up past a threshold); no check in scope
+//!   means no score.
+//! - The **level** of a scope is the highest rung whose checks, and all below, pass, are waived
+//!   or have nothing in scope there.
+//! - The **organization's level** is the lowest level among the accounts that hold production:
+//!   production accounts, the Organizations management account, and any other account holding a
+//!   production resource (by tag). It is the weakest link, shown beside the distribution of
+//!   levels per environment.
 
+use std::collections::{BTreeMap, HashMap};
+
+use num_bigint::BigInt;
+use num_rational::BigRational;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::checks::{CheckRun, Finding, Severity, Status};
+use crate::classify::EnvClass;
 
 /// A rung of the maturity ladder.
 pub struct Rung {
@@ -38,6 +58,13 @@ pub const LADDER: &[Rung] = &[
     },
 ];
 
+/// The highest level of the ladder.
+pub const TOP_LEVEL: u8 = 4;
+
+/// The id of the scope that holds findings without an account (a workstation credential that
+/// reaches no known account).
+pub const WORKSTATION: &str = "workstation";
+
 /// The name of a level.
 pub fn level_name(level: u8) -> &'static str {
     LADDER
@@ -68,6 +95,14 @@ impl Counts {
         }
     }
 
+    pub fn merge(&mut self, other: &Counts) {
+        self.pass += other.pass;
+        self.fail += other.fail;
+        self.unknown += other.unknown;
+        self.not_applicable += other.not_applicable;
+        self.waived += other.waived;
+    }
+
     pub fn of<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Counts {
         let mut counts = Counts::default();
         for finding in findings {
@@ -91,9 +126,19 @@ impl Counts {
             Status::NotApplicable
         }
     }
+
+    /// Findings that count in the score: pass, waived, fail and unknown.
+    pub fn evaluated(&self) -> u64 {
+        self.pass + self.waived + self.fail + self.unknown
+    }
+
+    /// Findings that count as passing: pass and waived.
+    pub fn passing(&self) -> u64 {
+        self.pass + self.waived
+    }
 }
 
-/// The result of one check.
+/// The result of one check across the whole estate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckResult {
@@ -103,12 +148,18 @@ pub struct CheckResult {
     pub control: String,
     pub level: u8,
     pub severity: Severity,
+    /// Fails when any finding fails, anywhere; then unknown, waived, pass, not applicable.
     pub status: Status,
     /// Findings by status.
     pub counts: Counts,
+    /// Accounts (and the workstation scope) by this check's status in them; `not_applicable`
+    /// counts those where it had nothing in scope.
+    pub accounts: Counts,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum LevelState {
     /// Every check of the level passes, is waived or has nothing in scope.
@@ -121,249 +172,651 @@ pub enum LevelState {
     NotAssessed,
 }
 
+impl LevelState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LevelState::Held => "held",
+            LevelState::Failed => "failed",
+            LevelState::Unknown => "unknown",
+            LevelState::NotAssessed => "not_assessed",
+        }
+    }
+}
+
+/// A rung of the organization's ladder.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LevelStatus {
     pub level: u8,
     pub name: String,
+    /// The worst state of this rung among the accounts that count for the organization's level
+    /// (among every account and the workstation when none does).
     pub state: LevelState,
     /// Checks of this level.
     pub checks: Vec<String>,
-    /// Checks of this level that fail.
+    /// Checks of this level that fail in at least one of those accounts.
     pub failing: Vec<String>,
-    /// Checks of this level that are unknown.
+    /// Checks of this level that fail in none of them but are unknown in one.
     pub unknown: Vec<String>,
     /// Controls of this level that have no checks yet.
     pub missing_controls: Vec<String>,
+    /// Accounts that count for the organization's level and have not reached this level.
+    pub accounts_below: Vec<String>,
+}
+
+/// A rung of one account's ladder.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountLevel {
+    pub level: u8,
+    pub state: LevelState,
+    /// Checks of this level that fail in the account.
+    pub failing: Vec<String>,
+    /// Checks of this level that are unknown in the account.
+    pub unknown: Vec<String>,
+}
+
+/// A check that keeps an account from its next level.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Blocker {
+    pub check_id: String,
+    pub name: String,
+    pub level: u8,
+    pub severity: Severity,
+    /// `fail` or `unknown`.
+    pub status: Status,
+    /// The account's failing findings of the check.
+    pub fail: u64,
+    /// The account's unknown findings of the check.
+    pub unknown: u64,
+}
+
+/// Where one account (or the workstation scope) stands on the ladder.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountStanding {
+    /// The account id, or `workstation` for findings that belong to no account.
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The account's environment; absent for the workstation scope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<EnvClass>,
+    /// Whether the account's level counts for the organization's: it is a production or the
+    /// management account, or holds a production resource.
+    pub counts_for_organization: bool,
+    /// 0–4; absent when no check had anything in scope in the account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level_name: Option<String>,
+    /// 0–100, one decimal, rounded down; absent when no check had anything in scope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    /// Checks by their status in this account.
+    pub checks: Counts,
+    /// The account's findings by status.
+    pub findings: Counts,
+    /// Each control's state in the account: the status of its checks' findings taken together.
+    pub controls: BTreeMap<String, Status>,
+    /// The account's ladder, level 1 upward.
+    pub levels: Vec<AccountLevel>,
+    /// What the next level needs: the failing, then unknown, checks of the lowest level not
+    /// held, most severe first.
+    pub blockers: Vec<Blocker>,
+}
+
+/// How many accounts of one environment hold each level.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LevelDistribution {
+    pub environment: EnvClass,
+    pub accounts: u64,
+    /// Accounts at level 0, 1, 2, 3 and 4 (the index is the level).
+    pub by_level: Vec<u64>,
+    /// Accounts where no check had anything in scope.
+    pub nothing_in_scope: u64,
+}
+
+/// An account as scoring sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScopeInfo {
+    pub id: String,
+    pub name: Option<String>,
+    pub environment: EnvClass,
 }
 
 /// Scores and levels of an evaluation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scored {
     pub checks: Vec<CheckResult>,
-    /// `None` when no check had anything in scope.
+    /// The organization's score over every finding; `None` when no check had anything in scope.
     pub score: Option<f64>,
-    pub level: u8,
+    /// The organization's level: the lowest among the accounts that count for it; `None` when
+    /// no account does (no production account was found) or none had anything in scope.
+    pub level: Option<u8>,
+    /// The accounts at the organization's level.
+    pub weakest: Vec<String>,
     pub levels: Vec<LevelStatus>,
+    /// Every account with a finding or in `accounts`, then the workstation scope when it holds
+    /// any finding that is not `not_applicable`.
+    pub accounts: Vec<AccountStanding>,
+    pub distribution: Vec<LevelDistribution>,
 }
 
-/// Scores check runs (after waivers were applied).
-pub fn score(runs: &[CheckRun]) -> Scored {
-    let checks: Vec<CheckResult> = runs
+/// What scoring needs of each check.
+struct Meta<'a> {
+    id: &'a str,
+    name: &'a str,
+    control: &'a str,
+    level: u8,
+    severity: Severity,
+}
+
+/// Scores check runs (after waivers were applied). `accounts` are the audited accounts in
+/// report order, with their environments; findings in other accounts get a scope of their own
+/// (`environment` from the findings), findings without an account the workstation scope.
+pub fn score(runs: &[CheckRun], accounts: &[ScopeInfo]) -> Scored {
+    let meta: Vec<Meta> = runs
         .iter()
         .map(|run| {
             let entry = run.check.entry();
-            let counts = Counts::of(&run.findings);
-            CheckResult {
-                id: run.check.id.to_owned(),
-                name: run.check.name.to_owned(),
-                title: entry.title.clone(),
-                control: entry.control.clone(),
+            Meta {
+                id: run.check.id,
+                name: run.check.name,
+                control: &entry.control,
                 level: entry.level,
                 severity: entry.severity,
-                status: counts.status(),
-                counts,
             }
         })
         .collect();
-    let score = weighted_score(&checks);
-    let levels = ladder(&checks);
-    let level = levels
+    let grouped = group(runs);
+    let mut checks: Vec<CheckResult> = runs
         .iter()
-        .take_while(|l| l.state == LevelState::Held)
-        .last()
-        .map_or(0, |l| l.level);
+        .zip(&meta)
+        .map(|(run, m)| {
+            let counts = Counts::of(&run.findings);
+            CheckResult {
+                id: m.id.to_owned(),
+                name: m.name.to_owned(),
+                title: run.check.entry().title.clone(),
+                control: m.control.to_owned(),
+                level: m.level,
+                severity: m.severity,
+                status: counts.status(),
+                counts,
+                accounts: Counts::default(),
+            }
+        })
+        .collect();
+    let missing = missing_controls(&meta);
+
+    // Scopes in report order: the audited accounts, other accounts findings name, the
+    // workstation.
+    let mut order: Vec<ScopeInfo> = accounts.to_vec();
+    let known: std::collections::HashSet<&str> = accounts.iter().map(|a| a.id.as_str()).collect();
+    let mut extra: Vec<(&str, &Group)> = grouped
+        .iter()
+        .filter_map(|(k, g)| k.filter(|id| !known.contains(id)).map(|id| (id, g)))
+        .collect();
+    extra.sort_by_key(|(id, _)| *id);
+    for (id, group) in extra {
+        order.push(ScopeInfo {
+            id: id.to_owned(),
+            name: group.name.map(str::to_owned),
+            environment: group.environment.unwrap_or(EnvClass::Unclassified),
+        });
+    }
+    let empty = Group::new(meta.len());
+    let mut standings: Vec<AccountStanding> = order
+        .iter()
+        .map(|info| {
+            let group = grouped.get(&Some(info.id.as_str())).unwrap_or(&empty);
+            let counts_for_org = matches!(info.environment, EnvClass::Prod | EnvClass::Management)
+                || group.holds_production;
+            standing(
+                &meta,
+                &missing,
+                group,
+                info.id.clone(),
+                info.name.clone(),
+                Some(info.environment),
+                counts_for_org,
+            )
+        })
+        .collect();
+    if let Some(group) = grouped.get(&None)
+        && group.counts.iter().any(|c| c.evaluated() > 0)
+    {
+        standings.push(standing(
+            &meta,
+            &missing,
+            group,
+            WORKSTATION.to_owned(),
+            None,
+            None,
+            false,
+        ));
+    }
+    for (i, check) in checks.iter_mut().enumerate() {
+        for s in &standings {
+            let group = lookup(&grouped, s);
+            check
+                .accounts
+                .add(group.map_or(Status::NotApplicable, |g| g.counts[i].status()));
+        }
+    }
+
+    let counted: Vec<&AccountStanding> = standings
+        .iter()
+        .filter(|s| s.counts_for_organization)
+        .collect();
+    let level = counted.iter().filter_map(|s| s.level).min();
+    let weakest = match level {
+        Some(level) => counted
+            .iter()
+            .filter(|s| s.level == Some(level))
+            .map(|s| s.id.clone())
+            .collect(),
+        None => Vec::new(),
+    };
+    let pool: Vec<&AccountStanding> = if counted.is_empty() {
+        standings.iter().collect()
+    } else {
+        counted.clone()
+    };
+    let levels = organization_ladder(&meta, &missing, &grouped, &pool, &counted);
+    let score = weighted_score(checks.iter().map(|c| {
+        (
+            c.severity.weight(),
+            c.counts.passing(),
+            c.counts.evaluated(),
+        )
+    }));
+    let distribution = distribution(&standings);
     Scored {
         checks,
         score,
         level,
+        weakest,
         levels,
+        accounts: standings,
+        distribution,
     }
 }
 
-/// Severity-weighted share of passing checks (waived counts as passing) among those evaluated
-/// (pass, waived, fail, unknown), in percent, rounded down to one decimal so that it never rounds
-/// up past a threshold.
-fn weighted_score(checks: &[CheckResult]) -> Option<f64> {
-    let mut passing = 0u64;
-    let mut evaluated = 0u64;
-    for check in checks {
-        let weight = u64::from(check.severity.weight());
-        match check.status {
-            Status::Pass | Status::Waived => {
-                passing += weight;
-                evaluated += weight;
-            }
-            Status::Fail | Status::Unknown => evaluated += weight,
-            Status::NotApplicable => {}
+/// One scope's findings, counted per check.
+struct Group<'a> {
+    counts: Vec<Counts>,
+    name: Option<&'a str>,
+    environment: Option<EnvClass>,
+    /// A finding in scope (not `not_applicable`) is about a production or management resource.
+    holds_production: bool,
+}
+
+impl Group<'_> {
+    fn new(checks: usize) -> Self {
+        Group {
+            counts: vec![Counts::default(); checks],
+            name: None,
+            environment: None,
+            holds_production: false,
         }
     }
-    (evaluated > 0).then(|| (passing * 1000 / evaluated) as f64 / 10.0)
 }
 
-fn ladder(checks: &[CheckResult]) -> Vec<LevelStatus> {
+fn group(runs: &[CheckRun]) -> HashMap<Option<&str>, Group<'_>> {
+    let mut groups: HashMap<Option<&str>, Group> = HashMap::new();
+    for (i, run) in runs.iter().enumerate() {
+        for finding in &run.findings {
+            let group = groups
+                .entry(finding.account.as_deref())
+                .or_insert_with(|| Group::new(runs.len()));
+            group.counts[i].add(finding.status);
+            if group.name.is_none() {
+                group.name = finding.account_name.as_deref();
+            }
+            if group.environment.is_none() {
+                group.environment = finding.environment;
+            }
+            if finding.status != Status::NotApplicable
+                && matches!(
+                    finding.environment,
+                    Some(EnvClass::Prod | EnvClass::Management)
+                )
+            {
+                group.holds_production = true;
+            }
+        }
+    }
+    groups
+}
+
+fn lookup<'g, 'a>(
+    grouped: &'g HashMap<Option<&'a str>, Group<'a>>,
+    standing: &'g AccountStanding,
+) -> Option<&'g Group<'a>> {
+    if standing.environment.is_none() {
+        grouped.get(&None)
+    } else {
+        grouped.get(&Some(standing.id.as_str()))
+    }
+}
+
+/// Controls of each rung that have no registered check.
+fn missing_controls(meta: &[Meta]) -> Vec<Vec<String>> {
     LADDER
         .iter()
         .map(|rung| {
-            let at_level: Vec<&CheckResult> =
-                checks.iter().filter(|c| c.level == rung.level).collect();
-            let ids = |status: Option<Status>| {
-                at_level
-                    .iter()
-                    .filter(|c| status.is_none_or(|s| c.status == s))
-                    .map(|c| c.id.clone())
-                    .collect::<Vec<_>>()
-            };
-            let missing_controls: Vec<String> = rung
-                .controls
+            rung.controls
                 .iter()
-                .filter(|control| !at_level.iter().any(|c| c.control == **control))
+                .filter(|control| {
+                    !meta
+                        .iter()
+                        .any(|m| m.level == rung.level && m.control == **control)
+                })
                 .map(|c| (*c).to_owned())
-                .collect();
-            let failing = ids(Some(Status::Fail));
-            let unknown = ids(Some(Status::Unknown));
-            let state = if !failing.is_empty() {
-                LevelState::Failed
-            } else if !unknown.is_empty() {
-                LevelState::Unknown
-            } else if !missing_controls.is_empty() {
-                LevelState::NotAssessed
-            } else {
-                LevelState::Held
+                .collect()
+        })
+        .collect()
+}
+
+fn state_of(failing: bool, unknown: bool, missing: &[String]) -> LevelState {
+    if failing {
+        LevelState::Failed
+    } else if unknown {
+        LevelState::Unknown
+    } else if !missing.is_empty() {
+        LevelState::NotAssessed
+    } else {
+        LevelState::Held
+    }
+}
+
+fn standing(
+    meta: &[Meta],
+    missing: &[Vec<String>],
+    group: &Group,
+    id: String,
+    name: Option<String>,
+    environment: Option<EnvClass>,
+    counts_for_organization: bool,
+) -> AccountStanding {
+    let statuses: Vec<Status> = group.counts.iter().map(Counts::status).collect();
+    let mut checks = Counts::default();
+    let mut findings = Counts::default();
+    let mut controls: BTreeMap<String, Counts> = BTreeMap::new();
+    for (i, counts) in group.counts.iter().enumerate() {
+        checks.add(statuses[i]);
+        findings.merge(counts);
+        controls
+            .entry(meta[i].control.to_owned())
+            .or_default()
+            .merge(counts);
+    }
+    let levels: Vec<AccountLevel> = LADDER
+        .iter()
+        .zip(missing)
+        .map(|(rung, missing)| {
+            let ids = |status: Status| -> Vec<String> {
+                meta.iter()
+                    .zip(&statuses)
+                    .filter(|(m, s)| m.level == rung.level && **s == status)
+                    .map(|(m, _)| m.id.to_owned())
+                    .collect()
             };
+            let failing = ids(Status::Fail);
+            let unknown = ids(Status::Unknown);
+            AccountLevel {
+                level: rung.level,
+                state: state_of(!failing.is_empty(), !unknown.is_empty(), missing),
+                failing,
+                unknown,
+            }
+        })
+        .collect();
+    let score = weighted_score(
+        group
+            .counts
+            .iter()
+            .zip(meta)
+            .map(|(c, m)| (m.severity.weight(), c.passing(), c.evaluated())),
+    );
+    let reached = reached(levels.iter().map(|l| (l.level, l.state)));
+    let level = score.is_some().then_some(reached);
+    let mut blockers = Vec::new();
+    if let Some(next) = levels.iter().find(|l| l.state != LevelState::Held) {
+        for (i, m) in meta.iter().enumerate() {
+            if m.level == next.level && matches!(statuses[i], Status::Fail | Status::Unknown) {
+                blockers.push(Blocker {
+                    check_id: m.id.to_owned(),
+                    name: m.name.to_owned(),
+                    level: m.level,
+                    severity: m.severity,
+                    status: statuses[i],
+                    fail: group.counts[i].fail,
+                    unknown: group.counts[i].unknown,
+                });
+            }
+        }
+        // Failures first, then the most severe; registry order breaks ties.
+        blockers.sort_by_key(|b| (b.status.urgency(), std::cmp::Reverse(b.severity)));
+    }
+    AccountStanding {
+        id,
+        name,
+        environment,
+        counts_for_organization,
+        level,
+        level_name: level.map(|l| level_name(l).to_owned()),
+        score,
+        checks,
+        findings,
+        controls: controls.into_iter().map(|(k, c)| (k, c.status())).collect(),
+        levels,
+        blockers,
+    }
+}
+
+/// The highest level held with every level below it.
+fn reached(levels: impl Iterator<Item = (u8, LevelState)>) -> u8 {
+    let mut reached = 0;
+    for (level, state) in levels {
+        if state != LevelState::Held {
+            break;
+        }
+        reached = level;
+    }
+    reached
+}
+
+/// The organization's ladder: each rung's worst state among `pool`.
+fn organization_ladder(
+    meta: &[Meta],
+    missing: &[Vec<String>],
+    grouped: &HashMap<Option<&str>, Group>,
+    pool: &[&AccountStanding],
+    counted: &[&AccountStanding],
+) -> Vec<LevelStatus> {
+    let mut failing_anywhere = vec![false; meta.len()];
+    let mut unknown_anywhere = vec![false; meta.len()];
+    for standing in pool {
+        if let Some(group) = lookup(grouped, standing) {
+            for (i, counts) in group.counts.iter().enumerate() {
+                match counts.status() {
+                    Status::Fail => failing_anywhere[i] = true,
+                    Status::Unknown => unknown_anywhere[i] = true,
+                    _ => {}
+                }
+            }
+        }
+    }
+    LADDER
+        .iter()
+        .zip(missing)
+        .map(|(rung, missing)| {
+            let at_level = || {
+                meta.iter()
+                    .enumerate()
+                    .filter(|(_, m)| m.level == rung.level)
+            };
+            let failing: Vec<String> = at_level()
+                .filter(|(i, _)| failing_anywhere[*i])
+                .map(|(_, m)| m.id.to_owned())
+                .collect();
+            let unknown: Vec<String> = at_level()
+                .filter(|(i, _)| !failing_anywhere[*i] && unknown_anywhere[*i])
+                .map(|(_, m)| m.id.to_owned())
+                .collect();
             LevelStatus {
                 level: rung.level,
                 name: rung.name.to_owned(),
-                state,
-                checks: ids(None),
+                state: state_of(!failing.is_empty(), !unknown.is_empty(), missing),
+                checks: at_level().map(|(_, m)| m.id.to_owned()).collect(),
                 failing,
                 unknown,
-                missing_controls,
+                missing_controls: missing.clone(),
+                accounts_below: counted
+                    .iter()
+                    .filter(|s| s.level.is_some_and(|l| l < rung.level))
+                    .map(|s| s.id.clone())
+                    .collect(),
             }
         })
         .collect()
+}
+
+fn distribution(standings: &[AccountStanding]) -> Vec<LevelDistribution> {
+    let mut by_env: BTreeMap<EnvClass, LevelDistribution> = BTreeMap::new();
+    for s in standings {
+        let Some(environment) = s.environment else {
+            continue;
+        };
+        let entry = by_env
+            .entry(environment)
+            .or_insert_with(|| LevelDistribution {
+                environment,
+                accounts: 0,
+                by_level: vec![0; usize::from(TOP_LEVEL) + 1],
+                nothing_in_scope: 0,
+            });
+        entry.accounts += 1;
+        match s.level {
+            Some(level) => entry.by_level[usize::from(level)] += 1,
+            None => entry.nothing_in_scope += 1,
+        }
+    }
+    by_env.into_values().collect()
+}
+
+/// The severity-weighted mean of each check's passing share, in percent, rounded down to one
+/// decimal; `None` when no check has anything evaluated. Each part is (weight, passing,
+/// evaluated).
+pub fn weighted_score(parts: impl Iterator<Item = (u32, u64, u64)>) -> Option<f64> {
+    let parts: Vec<(u32, u64, u64)> = parts.filter(|(_, _, evaluated)| *evaluated > 0).collect();
+    let total: u64 = parts.iter().map(|(w, _, _)| u64::from(*w)).sum();
+    if total == 0 {
+        return None;
+    }
+    // Fast path in floating point; the exact sum decides only when the result lies within a
+    // hair of a tenth, where rounding error could push it either way.
+    let sum: f64 = parts
+        .iter()
+        .map(|(w, p, e)| f64::from(*w) * (*p as f64) / (*e as f64))
+        .sum();
+    let x = sum * 1000.0 / total as f64;
+    let mut tenths = x.floor();
+    if x - tenths < 1e-6 || tenths + 1.0 - x < 1e-6 {
+        tenths = exact_tenths(&parts, total) as f64;
+    }
+    Some(tenths / 10.0)
+}
+
+/// `floor(1000 × Σ wᵢ·pᵢ/eᵢ ÷ Σ wᵢ)`, exactly.
+fn exact_tenths(parts: &[(u32, u64, u64)], total: u64) -> u64 {
+    let mut sum = BigRational::from_integer(BigInt::from(0));
+    for (w, p, e) in parts {
+        sum += BigRational::new(
+            BigInt::from(u64::from(*w)) * BigInt::from(*p),
+            BigInt::from(*e),
+        );
+    }
+    let scaled = sum * BigInt::from(1000) / BigInt::from(total);
+    // Between 0 and 1000, so it fits.
+    let floor = scaled.floor().to_integer();
+    u64::try_from(floor).unwrap_or(0)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn check(
-        id: &str,
-        control: &str,
-        level: u8,
-        severity: Severity,
-        status: Status,
-    ) -> CheckResult {
-        CheckResult {
-            id: id.into(),
-            name: id.to_lowercase(),
-            title: String::new(),
-            control: control.into(),
-            level,
-            severity,
-            status,
-            counts: Counts::default(),
-        }
-    }
-
-    /// One check per control of levels 1–3, all with `status`.
-    fn full(status: Status) -> Vec<CheckResult> {
-        let mut checks = Vec::new();
-        for rung in LADDER {
-            for control in rung.controls {
-                let id = format!("{control}{}", rung.level);
-                checks.push(check(&id, control, rung.level, Severity::High, status));
-            }
-        }
-        checks
-    }
-
-    fn level_of(checks: &[CheckResult]) -> u8 {
-        ladder(checks)
-            .iter()
-            .take_while(|l| l.state == LevelState::Held)
-            .last()
-            .map_or(0, |l| l.level)
+    fn w(severity: Severity) -> u32 {
+        severity.weight()
     }
 
     #[test]
-    fn everything_not_applicable_has_no_score_but_holds_every_level() {
-        let checks = full(Status::NotApplicable);
-        assert_eq!(weighted_score(&checks), None);
-        assert_eq!(level_of(&checks), 4);
+    fn nothing_in_scope_has_no_score() {
+        assert_eq!(weighted_score([(10, 0, 0), (5, 0, 0)].into_iter()), None);
+        assert_eq!(weighted_score(std::iter::empty()), None);
     }
 
     #[test]
-    fn one_unknown_counts_as_not_passing_and_blocks_its_level() {
-        let mut checks = full(Status::Pass);
-        checks[0].status = Status::Unknown; // a level-1 check
-        let total = checks.len() as f64;
+    fn the_score_is_the_weighted_mean_of_shares() {
+        // 9 of 10 passing in a high check: 90% of its weight.
         assert_eq!(
-            weighted_score(&checks),
-            Some(((total - 1.0) / total * 1000.0).floor() / 10.0)
+            weighted_score([(w(Severity::High), 9, 10)].into_iter()),
+            Some(90.0)
         );
-        assert_eq!(level_of(&checks), 0);
-        assert_eq!(ladder(&checks)[0].state, LevelState::Unknown);
-    }
-
-    #[test]
-    fn a_waived_failure_passes_its_level_and_counts_as_passing() {
-        let mut checks = full(Status::Pass);
-        checks[0].status = Status::Waived;
-        assert_eq!(weighted_score(&checks), Some(100.0));
-        assert_eq!(level_of(&checks), 4);
-    }
-
-    #[test]
-    fn a_level_three_failure_with_levels_one_and_two_clean_reaches_level_two() {
-        let mut checks = full(Status::Pass);
-        let del = checks.iter_mut().find(|c| c.control == "DEL").unwrap();
-        del.status = Status::Fail;
-        assert_eq!(level_of(&checks), 2);
-        let levels = ladder(&checks);
-        assert_eq!(levels[2].state, LevelState::Failed);
-        assert_eq!(levels[2].failing, vec!["DEL3"]);
-        // Level 4 holds on its own but cannot be reached past a failed level 3.
-        assert_eq!(levels[3].state, LevelState::Held);
-    }
-
-    #[test]
-    fn severity_weights_the_score() {
-        let checks = vec![
-            check("A", "SEC", 1, Severity::Critical, Status::Pass),
-            check("B", "SEC", 1, Severity::Low, Status::Fail),
-            check("C", "SEC", 1, Severity::Medium, Status::NotApplicable),
-        ];
-        // 10 / (10 + 1) = 90.909… → 90.9
-        assert_eq!(weighted_score(&checks), Some(90.9));
-        let checks = vec![
-            check("A", "SEC", 1, Severity::Low, Status::Pass),
-            check("B", "SEC", 1, Severity::Critical, Status::Fail),
-        ];
+        // critical all passing, low all failing: 10 / 11 = 90.909… → 90.9
+        assert_eq!(
+            weighted_score([(10, 3, 3), (1, 0, 4), (3, 0, 0)].into_iter()),
+            Some(90.9)
+        );
         // 1 / 11 = 9.0909… → 9.0
-        assert_eq!(weighted_score(&checks), Some(9.0));
+        assert_eq!(
+            weighted_score([(1, 1, 1), (10, 0, 1)].into_iter()),
+            Some(9.0)
+        );
     }
 
     #[test]
-    fn the_score_rounds_down_never_up() {
-        // 2 of 3 equal checks: 66.666… → 66.6, not 66.7.
-        let checks = vec![
-            check("A", "SEC", 1, Severity::High, Status::Pass),
-            check("B", "SEC", 1, Severity::High, Status::Pass),
-            check("C", "SEC", 1, Severity::High, Status::Fail),
-        ];
-        assert_eq!(weighted_score(&checks), Some(66.6));
+    fn one_unknown_counts_as_not_passing() {
+        assert_eq!(weighted_score([(5, 0, 1)].into_iter()), Some(0.0));
+        assert_eq!(
+            weighted_score([(5, 1, 1), (5, 0, 1)].into_iter()),
+            Some(50.0)
+        );
     }
 
     #[test]
-    fn a_level_whose_controls_have_no_checks_is_not_assessed() {
-        let checks = vec![check("DEL002", "DEL", 3, Severity::High, Status::Pass)];
-        let levels = ladder(&checks);
-        assert_eq!(levels[0].state, LevelState::NotAssessed);
-        assert_eq!(levels[0].missing_controls, vec!["SEC", "PRV", "HIL"]);
-        assert_eq!(levels[2].missing_controls, vec!["REC"]);
-        assert_eq!(level_of(&checks), 0);
+    fn ten_thousand_passes_and_one_failure_round_down() {
+        // 10000 / 10001 = 99.990… → 99.9, never 100.
+        assert_eq!(
+            weighted_score([(5, 10_000, 10_001)].into_iter()),
+            Some(99.9)
+        );
+    }
+
+    #[test]
+    fn the_score_rounds_down_never_up_even_at_a_hair_under_a_tenth() {
+        // 2 of 3: 66.666… → 66.6.
+        assert_eq!(weighted_score([(5, 2, 3)].into_iter()), Some(66.6));
+        // 799,999,999 of 1,000,000,000 is 79.9999999 %: a float could round it to 80.0.
+        assert_eq!(
+            weighted_score([(1, 799_999_999, 1_000_000_000)].into_iter()),
+            Some(79.9)
+        );
+        // Shares that are not exact in binary but sum to exactly a tenth: 0.9 × 3 checks.
+        assert_eq!(
+            weighted_score([(5, 9, 10), (3, 9, 10), (1, 9, 10)].into_iter()),
+            Some(90.0)
+        );
+        assert_eq!(
+            weighted_score([(10, 7, 10), (10, 1, 10), (10, 1, 10)].into_iter()),
+            Some(30.0)
+        );
     }
 
     #[test]
@@ -381,5 +834,15 @@ mod tests {
         assert_eq!(c(5, 0, 0, 3, 0).status(), Status::Pass);
         assert_eq!(c(0, 0, 0, 3, 0).status(), Status::NotApplicable);
         assert_eq!(c(0, 0, 0, 0, 0).status(), Status::NotApplicable);
+    }
+
+    #[test]
+    fn a_level_is_reached_only_through_every_level_below() {
+        use LevelState::*;
+        let r = |states: [LevelState; 4]| reached((1..=4).zip(states));
+        assert_eq!(r([Held, Held, Held, Held]), 4);
+        assert_eq!(r([Held, Held, Failed, Held]), 2);
+        assert_eq!(r([Unknown, Held, Held, Held]), 0);
+        assert_eq!(r([Held, NotAssessed, Held, Held]), 1);
     }
 }

@@ -8,7 +8,7 @@
 use serde_json::{Value, json};
 
 use crate::checks::scope::{IAM_ROLES, account_finding, account_not_collected, add_evidence};
-use crate::checks::{Ctx, Finding, Status};
+use crate::checks::{Ctx, Finding, Judged, Status};
 use crate::classify::{EnvClass, PrincipalKind};
 use crate::inventory::Snapshot;
 use crate::policy::capabilities::{Answers, Capability};
@@ -168,18 +168,19 @@ pub(crate) fn agents<'s>(
                 },
                 principal.name
             );
-            match verdict.class {
-                EnvClass::Prod => {}
-                EnvClass::Nonprod => {
+            match ctx.judges(verdict.class) {
+                Judged::Yes => {}
+                Judged::OutOfScope => {
                     finding.status = Status::NotApplicable;
                     finding.message = format!(
-                        "out of scope: {name} acts in {} (nonprod); its paths into production are judged by SEG003",
-                        account.display_name()
+                        "out of scope: {name} acts in {} ({}); its paths into production are judged by SEG003",
+                        account.display_name(),
+                        verdict.class.as_str()
                     );
                     out.push(finding);
                     continue;
                 }
-                EnvClass::Unclassified => {
+                Judged::Unclassified => {
                     finding.message = format!(
                         "environment of account {} of {name} is unclassified; declare it in ringfence.toml [environments]",
                         account.display_name()
@@ -202,6 +203,25 @@ pub(crate) fn agents<'s>(
         }
     }
     agents
+}
+
+/// `agent role etl-bot in acme-prod (prod)`, for messages: the finding carries the account's
+/// name and environment.
+pub(crate) fn agent_name(principal: &Principal, finding: &Finding) -> String {
+    format!(
+        "{} {} in {} ({})",
+        if principal.is_role {
+            "agent role"
+        } else {
+            "agent user"
+        },
+        principal.name,
+        finding
+            .account_name
+            .as_deref()
+            .unwrap_or(&principal.account),
+        finding.environment.map_or("prod", EnvClass::as_str)
+    )
 }
 
 /// Adds the held capabilities to a finding's evidence (the first [`LISTED`] in full).
@@ -277,19 +297,7 @@ pub(crate) fn judge_class(
             Rule::Any => !held.is_empty(),
             Rule::All => held.len() == total,
         };
-        let name = format!(
-            "{} {} in {} (prod)",
-            if principal.is_role {
-                "agent role"
-            } else {
-                "agent user"
-            },
-            principal.name,
-            finding
-                .account_name
-                .as_deref()
-                .unwrap_or(&principal.account)
-        );
+        let name = agent_name(principal, &finding);
         let incomplete = !principal.errors.is_empty();
         finding.status = if failing {
             Status::Fail

@@ -20,6 +20,9 @@ pub struct CatalogueEntry {
     pub severity: Severity,
     /// What classification puts in scope, and what is out of scope and why.
     pub scope: String,
+    /// Whether the Organizations management account is judged as production is (identity,
+    /// logging and segregation checks), or out of scope (resource checks).
+    pub judges_management: bool,
     /// What it checks.
     pub checks: String,
     /// Why it matters.

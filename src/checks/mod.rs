@@ -173,6 +173,7 @@ pub struct Finding {
 }
 
 /// What a check may know besides the snapshot.
+#[derive(Clone, Copy)]
 pub struct Ctx<'a> {
     pub config: &'a Config,
     pub classes: &'a Classification,
@@ -180,6 +181,40 @@ pub struct Ctx<'a> {
     pub principals: &'a Principals,
     /// When the snapshot was collected: time-based checks are judged against it.
     pub collected_at: Timestamp,
+    /// Whether the running check judges the Organizations management account as it judges
+    /// production (its catalogue entry's `judges_management`: identity, logging and
+    /// segregation checks do). Set by [`run`] for each check.
+    pub judges_management: bool,
+}
+
+/// What a check does with something of a given environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Judged {
+    /// In scope: judge it.
+    Yes,
+    /// Out of scope (`not_applicable`): non-production, or the management account for a check
+    /// that does not judge it.
+    OutOfScope,
+    /// Its environment is unknown (`unknown`).
+    Unclassified,
+}
+
+impl Ctx<'_> {
+    /// Whether the running check judges something of environment `class`.
+    pub fn judges(&self, class: EnvClass) -> Judged {
+        match class {
+            EnvClass::Prod => Judged::Yes,
+            EnvClass::Management if self.judges_management => Judged::Yes,
+            EnvClass::Management | EnvClass::Nonprod => Judged::OutOfScope,
+            EnvClass::Unclassified => Judged::Unclassified,
+        }
+    }
+
+    /// Whether something of environment `class` may need judging: it is in scope or its
+    /// environment is unknown. Missing data about it is `unknown`; about the rest, nothing.
+    pub fn may_judge(&self, class: EnvClass) -> bool {
+        self.judges(class) != Judged::OutOfScope
+    }
 }
 
 /// A registered check: the id and name tie it to its catalogue entry.
@@ -302,7 +337,11 @@ pub fn run(
     checks
         .map(|check| {
             let entry = check.entry();
-            let mut findings = (check.run)(snapshot, ctx);
+            let ctx = Ctx {
+                judges_management: entry.judges_management,
+                ..*ctx
+            };
+            let mut findings = (check.run)(snapshot, &ctx);
             for finding in &mut findings {
                 finding.check_id = check.id.to_owned();
                 finding.severity = finding

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use serde_json::{Value, json};
 
-use super::{Ctx, Finding, Severity, Status};
+use super::{Ctx, Finding, Judged, Severity, Status};
 use crate::classify::{EnvClass, EnvVerdict};
 use crate::inventory::{Account, CollectionError, RdsCluster, RdsInstance, Region, Snapshot, Tags};
 
@@ -35,7 +35,7 @@ pub(crate) fn regions<'s>(
             })),
             None => {
                 let verdict = ctx.classes.account(&account.id);
-                if verdict.class != EnvClass::Nonprod {
+                if ctx.may_judge(verdict.class) {
                     let errors = errors_for(snapshot, &account.id, None, None);
                     let mut finding =
                         blank(account, None, verdict, format!("arn:aws:::{}", account.id));
@@ -76,7 +76,7 @@ impl<'s> RegionScope<'s> {
         what: &str,
     ) -> Scoped<'c> {
         let verdict = ctx.classes.resource(&self.account.id, tags);
-        scoped(self.account, Some(self.name), verdict, resource, what)
+        scoped(ctx, self.account, Some(self.name), verdict, resource, what)
     }
 
     /// Findings for cluster members whose cluster is missing from the collected clusters: they
@@ -103,8 +103,9 @@ impl<'s> RegionScope<'s> {
                 Scoped::Prod(verdict) => {
                     let mut finding = self.finding(Status::Unknown, &verdict, &instance.arn);
                     finding.message = format!(
-                        "{what} in {} (prod) belongs to db cluster {cluster}, which is not in the snapshot",
-                        self.where_()
+                        "{what} in {} ({}) belongs to db cluster {cluster}, which is not in the snapshot",
+                        self.where_(),
+                        verdict.class.as_str()
                     );
                     add_evidence(&mut finding, "cluster_id", json!(cluster));
                     out.push(finding);
@@ -157,12 +158,12 @@ impl<'s> RegionScope<'s> {
             None => Status::Unknown,
         };
         let mut finding = self.finding(status, &verdict, flag.arn);
-        let (what, at) = (&flag.what, self.where_());
+        let (what, at, env) = (&flag.what, self.where_(), verdict.class.as_str());
         finding.message = match status {
-            Status::Pass => format!("{what} in {at} (prod) {}", flag.pass),
-            Status::Fail => format!("{what} in {at} (prod) {}", flag.fail),
+            Status::Pass => format!("{what} in {at} ({env}) {}", flag.pass),
+            Status::Fail => format!("{what} in {at} ({env}) {}", flag.fail),
             _ => format!(
-                "{} of {what} in {at} (prod) was not collected",
+                "{} of {what} in {at} ({env}) was not collected",
                 flag.attribute.replace('_', " ")
             ),
         };
@@ -183,7 +184,7 @@ impl<'s> RegionScope<'s> {
     /// `resource` is the wildcard ARN of what is missing, e.g. `db:*` for RDS instances.
     pub fn not_collected(&self, ctx: &Ctx, missing: Missing) -> Option<Finding> {
         let verdict = ctx.classes.account(&self.account.id);
-        if verdict.class == EnvClass::Nonprod {
+        if !ctx.may_judge(verdict.class) {
             return None;
         }
         let Missing {
@@ -313,9 +314,11 @@ pub(crate) fn add_evidence(finding: &mut Finding, key: &str, value: Value) {
     }
 }
 
-/// Puts a resource of `verdict`'s environment in scope (production) or turns it into a
-/// `not_applicable` (non-production) or `unknown` (unclassified) finding.
+/// Puts a resource of `verdict`'s environment in scope (production, and the management account
+/// for a check that judges it) or turns it into a `not_applicable` (non-production, or the
+/// management account for the others) or `unknown` (unclassified) finding.
 pub(crate) fn scoped<'c>(
+    ctx: &Ctx,
     account: &Account,
     region: Option<&str>,
     verdict: Cow<'c, EnvVerdict>,
@@ -326,21 +329,39 @@ pub(crate) fn scoped<'c>(
         Some(region) => format!("{} {region}", account.display_name()),
         None => account.display_name().to_owned(),
     };
-    match verdict.class {
-        EnvClass::Prod => Scoped::Prod(verdict),
-        EnvClass::Nonprod => {
+    match ctx.judges(verdict.class) {
+        Judged::Yes => Scoped::Prod(verdict),
+        Judged::OutOfScope => {
             let mut finding =
                 account_finding(account, region, Status::NotApplicable, &verdict, resource);
-            finding.message = format!("out of scope: {what} in {at} is nonprod");
+            finding.message = out_of_scope(what, &at, verdict.class);
             Scoped::Skip(Box::new(finding))
         }
-        EnvClass::Unclassified => {
+        Judged::Unclassified => {
             let mut finding = account_finding(account, region, Status::Unknown, &verdict, resource);
             finding.message = format!(
                 "environment of {what} in {at} is unclassified; declare it in ringfence.toml [environments]"
             );
             Scoped::Skip(Box::new(finding))
         }
+    }
+}
+
+/// `out of scope: db instance x in acme-staging eu-west-1 is nonprod`, or the same of the
+/// management account, which resource checks leave to the identity, logging and segregation
+/// checks.
+/// `what` may be empty: `out of scope: acme-staging eu-west-1 is nonprod`.
+pub(crate) fn out_of_scope(what: &str, at: &str, class: EnvClass) -> String {
+    let subject = if what.is_empty() {
+        at.to_owned()
+    } else {
+        format!("{what} in {at}")
+    };
+    match class {
+        EnvClass::Management => format!(
+            "out of scope: {subject} is in the organization's management account, which this check does not judge (it should run no workloads)"
+        ),
+        other => format!("out of scope: {subject} is {}", other.as_str()),
     }
 }
 
@@ -368,7 +389,7 @@ pub(crate) fn account_not_collected(
     missing: Missing,
 ) -> Option<Finding> {
     let verdict = ctx.classes.account(&account.id);
-    if verdict.class == EnvClass::Nonprod {
+    if !ctx.may_judge(verdict.class) {
         return None;
     }
     let mut errors = errors_for(
@@ -408,7 +429,7 @@ pub(crate) fn env_of<'c>(ctx: &'c Ctx, account: &str, tags: Option<&Tags>) -> Co
         Some(tags) => ctx.classes.resource(account, tags),
         None => {
             let verdict = ctx.classes.account(account);
-            if verdict.class == EnvClass::Prod {
+            if matches!(verdict.class, EnvClass::Prod | EnvClass::Management) {
                 Cow::Borrowed(verdict)
             } else {
                 Cow::Owned(EnvVerdict {

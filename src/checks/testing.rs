@@ -60,6 +60,7 @@ pub fn run_check_with(check: &Check, snapshot: &Snapshot, config: &Config) -> Ve
         classes: &classes,
         principals: &principals,
         collected_at: snapshot.collected_at,
+        judges_management: check.entry().judges_management,
     };
     (check.run)(snapshot, &ctx)
 }

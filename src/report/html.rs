@@ -75,8 +75,8 @@ fn head(s: &mut String, report: &Report) {
          <title>ringfence report: level {} {} · score {}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>",
         escape(&report.tool.name),
         escape(&report.tool.version),
-        report.summary.level,
-        escape(&report.summary.level_name),
+        report.summary.level_text(),
+        escape(report.summary.level_name_text()),
         score_text(report.summary.score),
     );
     let _ = write!(
@@ -163,9 +163,9 @@ fn overview(s: &mut String, report: &Report) {
     let _ = writeln!(
         s,
         "<div class=\"card\" id=\"level\" data-level=\"{}\"><h2>Maturity level</h2><div class=\"big\">{}</div><div>{}</div><p class=\"muted\">of 4 · the highest level held with every level below it</p></div>",
-        summary.level,
-        summary.level,
-        escape(&summary.level_name)
+        summary.level_text(),
+        summary.level_text(),
+        escape(summary.level_name_text())
     );
     let score_attr = summary
         .score
@@ -187,7 +187,7 @@ fn overview(s: &mut String, report: &Report) {
     let _ = writeln!(
         s,
         "<tr data-level=\"0\"{}><td class=\"num\">0</td><td>Exposed</td><td><span class=\"badge st-held\">floor</span></td><td class=\"num\">–</td><td class=\"muted\">where every estate starts</td></tr>",
-        if summary.level == 0 {
+        if summary.level == Some(0) {
             " class=\"reached\""
         } else {
             ""
@@ -199,14 +199,14 @@ fn overview(s: &mut String, report: &Report) {
             "<tr data-level=\"{}\" data-state=\"{}\"{}><td class=\"num\">{}</td><td>{}{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
             level.level,
             level_state(level.state),
-            if level.level == summary.level {
+            if Some(level.level) == summary.level {
                 " class=\"reached\""
             } else {
                 ""
             },
             level.level,
             escape(&level.name),
-            if level.level == summary.level {
+            if Some(level.level) == summary.level {
                 " <strong>◀ reached</strong>"
             } else {
                 ""
@@ -260,12 +260,12 @@ fn ladder_svg(s: &mut String, report: &Report) {
     const STEP_W: u32 = 116;
     const GAP: u32 = 8;
     const BASE: u32 = 186;
-    let reached = report.summary.level;
+    let reached = report.summary.level_text();
     let _ = writeln!(
         s,
         "<svg viewBox=\"0 0 {} 198\" role=\"img\" aria-label=\"maturity ladder, level {reached} reached\"><title>maturity ladder: level {reached} ({}) reached</title>",
         5 * STEP_W + 4 * GAP,
-        escape(&report.summary.level_name)
+        escape(report.summary.level_name_text())
     );
     let mut steps: Vec<(u8, String, &str, &str)> =
         vec![(0, "Exposed".to_owned(), "floor", "floor")];
@@ -282,7 +282,7 @@ fn ladder_svg(s: &mut String, report: &Report) {
         let x = i * (STEP_W + GAP);
         let height = 66 + i * 24;
         let y = BASE - height;
-        let here = *level == reached;
+        let here = Some(*level) == report.summary.level;
         let _ = writeln!(
             s,
             "<g class=\"step {class}{}\" data-level=\"{level}\"><title>level {level} {}: {state}</title>\

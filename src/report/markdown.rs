@@ -85,8 +85,8 @@ fn head(report: &Report) -> String {
     let _ = writeln!(
         s,
         "## ringfence: level {} — {} · score {score}\n",
-        report.summary.level,
-        escape(&report.summary.level_name)
+        report.summary.level_text(),
+        escape(report.summary.level_name_text())
     );
     let scope = &report.scope;
     let _ = writeln!(
@@ -124,7 +124,7 @@ fn head(report: &Report) -> String {
                     escape(&level.missing_controls.join(", "))
                 ),
             };
-            let marker = if level.level == report.summary.level {
+            let marker = if Some(level.level) == report.summary.level {
                 " ◀"
             } else {
                 ""

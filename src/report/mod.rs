@@ -32,11 +32,17 @@ pub use table::render_table;
 use crate::checks::{CONTROLS, Finding, Severity, Status};
 use crate::classify::{Classification, EnvClass, PrincipalKind};
 use crate::inventory::{CollectionError, CollectionStats, ScanProblem, ScanStats, Snapshot};
-use crate::score::{CheckResult, Counts, LevelState, LevelStatus, Scored, level_name};
+use crate::score::{
+    AccountStanding, CheckResult, Counts, LevelDistribution, LevelStatus, Scored, level_name,
+};
 use crate::waiver::WaiverState;
 
 /// The report format this build writes (`MAJOR.MINOR`).
-pub const REPORT_SCHEMA_VERSION: &str = "1.1";
+///
+/// 2.0: the score is the weighted mean of each check's passing share of findings (1.x scored
+/// the share of checks without a single failure), and the ladder is per account (`accounts`);
+/// the organization's level is its weakest production account's, `null` without one.
+pub const REPORT_SCHEMA_VERSION: &str = "2.0";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -46,8 +52,12 @@ pub struct Report {
     pub generated_at: Timestamp,
     pub scope: Scope,
     pub summary: Summary,
-    /// The maturity ladder, level 1 upward.
+    /// The organization's maturity ladder, level 1 upward: each rung's worst state among the
+    /// accounts that count for the organization's level.
     pub levels: Vec<LevelStatus>,
+    /// Every account's own level, score and blockers (and the `workstation` scope's, for
+    /// findings that belong to no account), in the order of `scope.accounts`.
+    pub accounts: Vec<AccountStanding>,
     pub controls: Vec<ControlInfo>,
     pub checks: Vec<CheckResult>,
     /// Every finding, passing and not applicable ones included, sorted by check, account,
@@ -124,14 +134,39 @@ pub struct AccountScope {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Summary {
-    /// 0–100, one decimal; `null` when no check had anything in scope.
+    /// The organization's score, 0–100, one decimal, rounded down: the severity-weighted mean,
+    /// over the checks with anything in scope, of the share of each check's findings that pass
+    /// or are waived (`unknown` counts as not passing). `null` when no check had anything in
+    /// scope.
     pub score: Option<f64>,
-    pub level: u8,
-    pub level_name: String,
+    /// The organization's level: the lowest level among the accounts that count for it
+    /// (production accounts, the management account, accounts holding a production resource) —
+    /// the weakest link. `null` when no such account had anything in scope.
+    pub level: Option<u8>,
+    pub level_name: Option<String>,
+    /// The accounts at the organization's level: what holds it down.
+    pub weakest: Vec<String>,
+    /// How many accounts of each environment hold each level.
+    pub distribution: Vec<LevelDistribution>,
     /// Checks by status.
     pub checks: Counts,
     /// Findings by status.
     pub findings: Counts,
+}
+
+impl Summary {
+    /// The organization's level as text: `2`, or `n/a` without one.
+    pub fn level_text(&self) -> String {
+        self.level
+            .map_or_else(|| "n/a".to_owned(), |l| l.to_string())
+    }
+
+    /// The level's name, or why there is none.
+    pub fn level_name_text(&self) -> &str {
+        self.level_name
+            .as_deref()
+            .unwrap_or("no production account to judge")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -253,11 +288,14 @@ impl Report {
             summary: Summary {
                 score: scored.score,
                 level: scored.level,
-                level_name: level_name(scored.level).to_owned(),
+                level_name: scored.level.map(|l| level_name(l).to_owned()),
+                weakest: scored.weakest,
+                distribution: scored.distribution,
                 checks: check_counts,
                 findings: Counts::of(&findings),
             },
             levels: scored.levels,
+            accounts: scored.accounts,
             controls: CONTROLS
                 .iter()
                 .map(|c| ControlInfo {
@@ -286,21 +324,8 @@ impl Report {
                 None => reasons.push(format!("no check had anything in scope, so there is no score to hold against {threshold}")),
             }
         }
-        if let Some(min) = gate.min_level
-            && self.summary.level < min
-        {
-            let blocker = self
-                .levels
-                .iter()
-                .find(|l| l.state != LevelState::Held)
-                .map(level_blocker)
-                .unwrap_or_default();
-            reasons.push(format!(
-                "level {} ({}) is under {min} ({}){blocker}",
-                self.summary.level,
-                self.summary.level_name,
-                level_name(min)
-            ));
+        if let Some(min) = gate.min_level {
+            reasons.extend(self.min_level_reason(min));
         }
         if let Some(threshold) = gate.fail_on {
             let mut offending: Vec<String> = self
@@ -327,20 +352,77 @@ impl Report {
     }
 }
 
-/// `: level 1 is not assessed (no checks yet for SEC, PRV, HIL)` and the like.
-fn level_blocker(level: &LevelStatus) -> String {
-    match level.state {
-        LevelState::Held => String::new(),
-        LevelState::Failed => format!(": level {} fails {}", level.level, level.failing.join(", ")),
-        LevelState::Unknown => format!(
-            ": level {} has unknown checks {}",
-            level.level,
-            level.unknown.join(", ")
-        ),
-        LevelState::NotAssessed => format!(
-            ": level {} is not assessed (no checks yet for {})",
-            level.level,
-            level.missing_controls.join(", ")
-        ),
+/// How many accounts below a level a gate failure names.
+const NAMED_BELOW: usize = 10;
+
+impl Report {
+    /// Why `--min-level N` fails, if it does: no account counts for the organization's level,
+    /// or some are below `min` — each named with what blocks it.
+    fn min_level_reason(&self, min: u8) -> Option<String> {
+        let counted: Vec<&AccountStanding> = self
+            .accounts
+            .iter()
+            .filter(|a| a.counts_for_organization && a.level.is_some())
+            .collect();
+        if counted.is_empty() {
+            return Some(format!(
+                "level {min} ({}) is not reached: no production account had anything in scope, so there is no level to hold against it; classify production accounts in ringfence.toml [environments]",
+                level_name(min)
+            ));
+        }
+        let below: Vec<&AccountStanding> = counted
+            .iter()
+            .copied()
+            .filter(|a| a.level.is_some_and(|l| l < min))
+            .collect();
+        if below.is_empty() {
+            return None;
+        }
+        let mut named: Vec<String> = below
+            .iter()
+            .take(NAMED_BELOW)
+            .map(|a| {
+                let who = match &a.name {
+                    Some(name) => format!("{name} ({})", a.id),
+                    None => a.id.clone(),
+                };
+                format!(
+                    "{who} at {}{}",
+                    a.level.unwrap_or(0),
+                    blocker_text(a).map_or(String::new(), |b| format!(", blocked by {b}"))
+                )
+            })
+            .collect();
+        if below.len() > NAMED_BELOW {
+            named.push(format!("and {} more", below.len() - NAMED_BELOW));
+        }
+        Some(format!(
+            "{} of {} production accounts are under level {min} ({}): {}",
+            below.len(),
+            counted.len(),
+            level_name(min),
+            named.join("; ")
+        ))
     }
+}
+
+/// `DEL002 rds-deletion-protection (3 failing)`: an account's first blocker, with how many
+/// more there are.
+pub fn blocker_text(account: &AccountStanding) -> Option<String> {
+    let first = account.blockers.first()?;
+    let count = match first.status {
+        Status::Fail => format!("{} failing", first.fail),
+        _ => format!("{} unknown", first.unknown),
+    };
+    let more = account.blockers.len() - 1;
+    Some(format!(
+        "{} {} ({count}){}",
+        first.check_id,
+        first.name,
+        if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        }
+    ))
 }

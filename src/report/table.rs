@@ -56,7 +56,8 @@ pub fn render_table(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "  Level {} — {}    Score {score}",
-        report.summary.level, report.summary.level_name
+        report.summary.level_text(),
+        report.summary.level_name_text()
     )?;
     let c = &report.summary.checks;
     writeln!(
@@ -79,7 +80,7 @@ pub fn render_table(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 format!("no checks yet for {}", level.missing_controls.join(", ")),
             ),
         };
-        let marker = if level.level == report.summary.level {
+        let marker = if Some(level.level) == report.summary.level {
             " ◀"
         } else {
             ""

@@ -4,9 +4,8 @@
 
 use serde_json::{Value, json};
 
-use crate::checks::scope::{RECYCLE_BIN_RULES, account_finding, add_evidence};
-use crate::checks::{Check, Ctx, Finding, RegionScope, Status, regions};
-use crate::classify::EnvClass;
+use crate::checks::scope::{RECYCLE_BIN_RULES, account_finding, add_evidence, out_of_scope};
+use crate::checks::{Check, Ctx, Finding, Judged, RegionScope, Status, regions};
 use crate::inventory::{RecycleBinRule, Snapshot};
 
 pub const CHECK: Check = Check {
@@ -36,21 +35,21 @@ fn judge_region(scope: &RegionScope, ctx: &Ctx) -> Option<Finding> {
         |status| account_finding(scope.account, Some(scope.name), status, verdict, &resource);
     // Only regions that hold (or may hold) snapshots or images need a rule.
     if owned.iter().all(|o| *o == Some(false)) {
-        if verdict.class != EnvClass::Prod {
+        if ctx.judges(verdict.class) != Judged::Yes {
             return None;
         }
         let mut f = finding(Status::NotApplicable);
         f.message = format!("out of scope: {at} holds no EBS snapshot and no AMI");
         return Some(f);
     }
-    match verdict.class {
-        EnvClass::Prod => {}
-        EnvClass::Nonprod => {
+    match ctx.judges(verdict.class) {
+        Judged::Yes => {}
+        Judged::OutOfScope => {
             let mut f = finding(Status::NotApplicable);
-            f.message = format!("out of scope: {at} is nonprod");
+            f.message = out_of_scope("", &at, verdict.class);
             return Some(f);
         }
-        EnvClass::Unclassified => {
+        Judged::Unclassified => {
             let mut f = finding(Status::Unknown);
             f.message = format!(
                 "environment of {at} is unclassified; declare it in ringfence.toml [environments]"

@@ -28,7 +28,7 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
             let what = format!("s3 bucket {}", bucket.name);
             let region = Some(bucket.region.as_str());
             let verdict = env_of(ctx, &account.id, bucket.tags.as_ref());
-            let verdict = match scoped(account, region, verdict, &arn, &what) {
+            let verdict = match scoped(ctx, account, region, verdict, &arn, &what) {
                 Scoped::Prod(verdict) => verdict,
                 Scoped::Skip(finding) => {
                     out.push(*finding);

@@ -170,13 +170,15 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
                 Err(err) => {
                     let verdict = ctx.classes.resource(&account.id, &role.tags);
                     let what = format!("iam role {}", role.name);
-                    if let Scoped::Prod(verdict) = scoped(account, None, verdict, &role.arn, &what)
+                    if let Scoped::Prod(verdict) =
+                        scoped(ctx, account, None, verdict, &role.arn, &what)
                     {
                         let mut f =
                             account_finding(account, None, Status::Unknown, &verdict, &role.arn);
                         f.message = format!(
-                            "trust policy of {what} in {} (prod) could not be read: {err}",
-                            account.display_name()
+                            "trust policy of {what} in {} ({}) could not be read: {err}",
+                            account.display_name(),
+                            verdict.class.as_str()
                         );
                         out.push(f);
                     }
@@ -199,7 +201,7 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
             }
             let what = format!("iam role {}", role.name);
             let verdict = ctx.classes.resource(&account.id, &role.tags);
-            let verdict = match scoped(account, None, verdict, &role.arn, &what) {
+            let verdict = match scoped(ctx, account, None, verdict, &role.arn, &what) {
                 Scoped::Prod(verdict) => verdict,
                 Scoped::Skip(finding) => {
                     out.push(*finding);
@@ -226,11 +228,12 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
                 unrecognised.extend(judged.unrecognised);
             }
             let at = account.display_name();
+            let env = verdict.class.as_str();
             let (status, message) = if !loose.is_empty() {
                 (
                     Status::Fail,
                     format!(
-                        "{what} in {at} (prod) trusts CI tokens it does not pin: {}",
+                        "{what} in {at} ({env}) trusts CI tokens it does not pin: {}",
                         loose.join("; ")
                     ),
                 )
@@ -238,7 +241,7 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
                 (
                     Status::Unknown,
                     format!(
-                        "{what} in {at} (prod) trusts CI subjects in a format ringfence does not recognise ({}); check they name one repository and a protected branch or environment",
+                        "{what} in {at} ({env}) trusts CI subjects in a format ringfence does not recognise ({}); check they name one repository and a protected branch or environment",
                         unrecognised.join(", ")
                     ),
                 )
@@ -246,7 +249,7 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
                 (
                     Status::Pass,
                     format!(
-                        "{what} in {at} (prod) trusts CI tokens of pinned repositories and protected branches or environments only"
+                        "{what} in {at} ({env}) trusts CI tokens of pinned repositories and protected branches or environments only"
                     ),
                 )
             };

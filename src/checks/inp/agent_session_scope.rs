@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::checks::agents::agents;
+use crate::checks::agents::{agent_name, agents};
 use crate::checks::scope::add_evidence;
 use crate::checks::{Check, Ctx, Finding, Status};
 use crate::inventory::Snapshot;
@@ -41,19 +41,7 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
                 .map_or((None, None), |u| (u.permissions_boundary.clone(), None)),
             None => (None, None),
         };
-        let name = format!(
-            "{} {} in {} (prod)",
-            if principal.is_role {
-                "agent role"
-            } else {
-                "agent user"
-            },
-            principal.name,
-            finding
-                .account_name
-                .as_deref()
-                .unwrap_or(&principal.account)
-        );
+        let name = agent_name(principal, &finding);
         let mut problems = Vec::new();
         if boundary.is_none() {
             problems.push("it has no permissions boundary".to_owned());

@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::checks::agents::{Held, LISTED, add_held, agents, summary};
+use crate::checks::agents::{Held, LISTED, add_held, agent_name, agents, summary};
 use crate::checks::scope::add_evidence;
 use crate::checks::{Check, Ctx, Finding, Status};
 use crate::inventory::Snapshot;
@@ -71,19 +71,7 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
                 decision,
             });
         }
-        let name = format!(
-            "{} {} in {} (prod)",
-            if principal.is_role {
-                "agent role"
-            } else {
-                "agent user"
-            },
-            principal.name,
-            finding
-                .account_name
-                .as_deref()
-                .unwrap_or(&principal.account)
-        );
+        let name = agent_name(principal, &finding);
         finding.status = if !held.is_empty() {
             Status::Fail
         } else if !principal.errors.is_empty() {

@@ -28,6 +28,7 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
             continue;
         };
         let name = account.display_name();
+        let env = verdict.class.as_str();
         // Trails that are (or may be) the account's audit trail, as LOG001 judges them.
         let candidates: Vec<_> = trails
             .iter()
@@ -42,7 +43,7 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
             (
                 Status::Pass,
                 format!(
-                    "account {name} (prod) is covered by trail {}, which validates its log files",
+                    "account {name} ({env}) is covered by trail {}, which validates its log files",
                     t.trail.name
                 ),
             )
@@ -50,7 +51,7 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
             (
                 Status::Unknown,
                 format!(
-                    "account {name} (prod): trail {} validates its log files, but whether it covers the account was not collected",
+                    "account {name} ({env}): trail {} validates its log files, but whether it covers the account was not collected",
                     t.trail.name
                 ),
             )
@@ -58,7 +59,7 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
             (
                 Status::Fail,
                 format!(
-                    "account {name} (prod) has no audit trail whose log files could be validated (see LOG001)"
+                    "account {name} ({env}) has no audit trail whose log files could be validated (see LOG001)"
                 ),
             )
         } else {
@@ -66,7 +67,7 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
             (
                 Status::Fail,
                 format!(
-                    "account {name} (prod) is covered by trail {} without log file validation: edited or deleted log files go unnoticed",
+                    "account {name} ({env}) is covered by trail {} without log file validation: edited or deleted log files go unnoticed",
                     names.join(", ")
                 ),
             )

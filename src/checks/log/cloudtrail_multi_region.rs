@@ -29,6 +29,7 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
             continue;
         };
         let name = account.display_name();
+        let env = verdict.class.as_str();
         let good: Vec<&TrailView> = trails
             .iter()
             .filter(|t| t.qualifies == Some(true))
@@ -38,7 +39,7 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
             (
                 Status::Pass,
                 format!(
-                    "account {name} (prod) is covered by {}trail {}, logging management reads and writes in every region",
+                    "account {name} ({env}) is covered by {}trail {}, logging management reads and writes in every region",
                     if trail.trail.organization_trail {
                         "organization "
                     } else {
@@ -51,14 +52,14 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
             (
                 Status::Unknown,
                 format!(
-                    "account {name} (prod): whether its trails are logging, or which events they record, was not collected"
+                    "account {name} ({env}): whether its trails are logging, or which events they record, was not collected"
                 ),
             )
         } else if trails.is_empty() {
             (
                 Status::Fail,
                 format!(
-                    "account {name} (prod) has no CloudTrail trail: API calls leave no lasting record"
+                    "account {name} ({env}) has no CloudTrail trail: API calls leave no lasting record"
                 ),
             )
         } else {
@@ -69,7 +70,7 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
             (
                 Status::Fail,
                 format!(
-                    "account {name} (prod) has no logging multi-region trail recording management reads and writes ({})",
+                    "account {name} ({env}) has no logging multi-region trail recording management reads and writes ({})",
                     why.join("; ")
                 ),
             )

@@ -46,21 +46,22 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
             let status = judged.status();
             let uncaught = judged.uncaught();
             let at = format!("{} {name}", account.display_name());
+            let env = verdict.class.as_str();
             let resource = format!("arn:aws:events:{name}:{}:event-bus/default", account.id);
             let mut finding = account_finding(account, Some(name), status, &verdict, &resource);
             finding.message = match status {
                 Status::Pass => format!(
-                    "{at} (prod) alerts on every sampled destructive call ({} events)",
+                    "{at} ({env}) alerts on every sampled destructive call ({} events)",
                     samples.len()
                 ),
                 Status::Fail => format!(
-                    "{at} (prod) raises no alert on {} of {} sampled destructive calls: {}",
+                    "{at} ({env}) raises no alert on {} of {} sampled destructive calls: {}",
                     uncaught.len(),
                     samples.len(),
                     uncaught.join(", ")
                 ),
                 _ => format!(
-                    "{at} (prod): no collected alert catches {}, and some alerts could not be judged",
+                    "{at} ({env}): no collected alert catches {}, and some alerts could not be judged",
                     uncaught.join(", ")
                 ),
             };

@@ -56,6 +56,7 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
         let status = judged.status();
         let uncaught = judged.uncaught();
         let name = account.display_name();
+        let env = verdict.class.as_str();
         let resource = format!(
             "arn:aws:events:{GLOBAL_REGION}:{}:event-bus/default",
             account.id
@@ -63,17 +64,17 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
         let mut finding = account_finding(account, None, status, &verdict, &resource);
         finding.message = match status {
             Status::Pass => format!(
-                "account {name} (prod) alerts on every sampled IAM policy change ({} events)",
+                "account {name} ({env}) alerts on every sampled IAM policy change ({} events)",
                 samples.len()
             ),
             Status::Fail => format!(
-                "account {name} (prod) raises no alert on {} of {} sampled IAM policy changes: {}",
+                "account {name} ({env}) raises no alert on {} of {} sampled IAM policy changes: {}",
                 uncaught.len(),
                 samples.len(),
                 uncaught.join(", ")
             ),
             _ => format!(
-                "account {name} (prod): no collected alert catches {}, and some alerts could not be judged",
+                "account {name} ({env}): no collected alert catches {}, and some alerts could not be judged",
                 uncaught.join(", ")
             ),
         };

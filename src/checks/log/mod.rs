@@ -31,12 +31,15 @@ pub(crate) fn prod_account<'c>(
     let verdict = std::borrow::Cow::Borrowed(ctx.classes.account(&account.id));
     let resource = format!("arn:aws:::{}", account.id);
     let name = account.display_name();
-    match scoped(account, None, verdict, &resource, "account") {
+    match scoped(ctx, account, None, verdict, &resource, "account") {
         Scoped::Prod(verdict) if account.regions.is_some() => Ok(verdict),
         Scoped::Prod(_) => Err(account_not_collected(snapshot, ctx, account, TRAILS).map(Box::new)),
         Scoped::Skip(mut finding) => {
             finding.message = match finding.status {
-                Status::NotApplicable => format!("out of scope: account {name} is nonprod"),
+                Status::NotApplicable => format!(
+                    "out of scope: account {name} is {}",
+                    ctx.classes.account(&account.id).class.as_str()
+                ),
                 _ => format!(
                     "environment of account {name} is unclassified; declare it in ringfence.toml [environments]"
                 ),

@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::checks::agents::{agents, holds_all};
+use crate::checks::agents::{agent_name, agents, holds_all};
 use crate::checks::scope::add_evidence;
 use crate::checks::{Check, Ctx, Finding, Status};
 use crate::inventory::Snapshot;
@@ -97,19 +97,7 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
                 json!({ "role": role.arn, "chain": hops })
             })
             .collect();
-        let name = format!(
-            "{} {} in {} (prod)",
-            if principal.is_role {
-                "agent role"
-            } else {
-                "agent user"
-            },
-            principal.name,
-            finding
-                .account_name
-                .as_deref()
-                .unwrap_or(&principal.account)
-        );
+        let name = agent_name(principal, &finding);
         let mut ways: Vec<String> = open
             .iter()
             .filter_map(|p| p["path"].as_str().map(str::to_owned))

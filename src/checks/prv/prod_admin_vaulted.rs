@@ -6,8 +6,8 @@ use serde_json::json;
 
 use crate::checks::agents::holds_all;
 use crate::checks::scope::{IAM_USERS, account_finding, account_not_collected, add_evidence};
-use crate::checks::{Check, Ctx, Finding, Status};
-use crate::classify::{EnvClass, PrincipalKind};
+use crate::checks::{Check, Ctx, Finding, Judged, Status};
+use crate::classify::PrincipalKind;
 use crate::inventory::Snapshot;
 use crate::policy::capabilities::class;
 use crate::policy::graph::{TrustGraph, chain};
@@ -53,10 +53,11 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
             continue;
         };
         let verdict = ctx.classes.account(&account.id);
-        if verdict.class != EnvClass::Prod {
+        if ctx.judges(verdict.class) != Judged::Yes {
             continue;
         }
         let at = account.display_name();
+        let env = verdict.class.as_str();
         let principals = iam
             .roles
             .iter()
@@ -74,7 +75,7 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
                 continue;
             }
             let what = format!(
-                "admin-equivalent {} {name} in {at} (prod)",
+                "admin-equivalent {} {name} in {at} ({env})",
                 if is_role { "role" } else { "user" }
             );
             let mut finding = account_finding(account, None, Status::Pass, verdict, arn);

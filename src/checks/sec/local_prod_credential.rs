@@ -109,7 +109,7 @@ fn judge(
             };
             let account = account_label(snapshot, &owner.account_id, verdict.class);
             (finding.status, finding.message) = match verdict.class {
-                EnvClass::Prod => (
+                EnvClass::Prod | EnvClass::Management => (
                     Status::Fail,
                     format!("{what} in {at} belongs to {holder}account {account}{secret}"),
                 ),
@@ -229,7 +229,9 @@ fn judge_host(
             owner.region
         );
         (finding.status, finding.message) = match verdict.class {
-            EnvClass::Prod => (Status::Fail, format!("{what} in {at} connects to {target}")),
+            EnvClass::Prod | EnvClass::Management => {
+                (Status::Fail, format!("{what} in {at} connects to {target}"))
+            }
             EnvClass::Nonprod => (Status::Pass, format!("{what} in {at} connects to {target}")),
             EnvClass::Unclassified => (
                 Status::Unknown,
@@ -250,7 +252,7 @@ fn judge_host(
         let mut finding = unplaced(snapshot, Some(account), Some(verdict), resource);
         let label = account_label(snapshot, account, verdict.class);
         (finding.status, finding.message) = match verdict.class {
-            EnvClass::Prod => (
+            EnvClass::Prod | EnvClass::Management => (
                 Status::Fail,
                 format!(
                     "{what} in {at} connects to {host}, an RDS endpoint of account {label} whose database is not in the inventory"

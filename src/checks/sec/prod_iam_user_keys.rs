@@ -28,18 +28,19 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
         for user in &iam.users {
             let what = format!("iam user {}", user.name);
             let verdict = ctx.classes.resource(&account.id, &user.tags);
-            let verdict = match scoped(account, None, verdict, &user.arn, &what) {
+            let verdict = match scoped(ctx, account, None, verdict, &user.arn, &what) {
                 Scoped::Prod(verdict) => verdict,
                 Scoped::Skip(finding) => {
                     out.push(*finding);
                     continue;
                 }
             };
+            let env = verdict.class.as_str();
             let Some(keys) = &user.access_keys else {
                 let mut finding =
                     account_finding(account, None, Status::Unknown, &verdict, &user.arn);
                 finding.message = format!(
-                    "access keys of {what} in {at} (prod) were not collected (the credential report was not read)"
+                    "access keys of {what} in {at} ({env}) were not collected (the credential report was not read)"
                 );
                 out.push(finding);
                 continue;
@@ -52,11 +53,11 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
             };
             let mut finding = account_finding(account, None, status, &verdict, &user.arn);
             finding.message = if active.is_empty() {
-                format!("{what} in {at} (prod) has no active access key")
+                format!("{what} in {at} ({env}) has no active access key")
             } else {
                 let oldest = active.iter().filter_map(|k| age_days(ctx, k)).max();
                 format!(
-                    "{what} in {at} (prod) has {} active access key{}{}",
+                    "{what} in {at} ({env}) has {} active access key{}{}",
                     active.len(),
                     if active.len() == 1 { "" } else { "s" },
                     oldest.map_or(String::new(), |d| format!(", the oldest {d} days old"))

@@ -161,7 +161,7 @@ fn judge(
                 let verdict = account_env(ctx, account);
                 let label = account_label(snapshot, account, verdict.class);
                 match verdict.class {
-                    EnvClass::Prod => (Status::Fail, r, format!("{} in account {label}", r.how)),
+                    EnvClass::Prod | EnvClass::Management => (Status::Fail, r, format!("{} in account {label}", r.how)),
                     EnvClass::Nonprod => (Status::Pass, r, format!("{} in account {label}", r.how)),
                     EnvClass::Unclassified => (
                         Status::Unknown,

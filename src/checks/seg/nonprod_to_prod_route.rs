@@ -34,8 +34,16 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
         .map(|v| ctx.classes.resource(v.account, v.tags))
         .collect();
     let class = |v: usize| envs[v].class;
-    let prod = |v: usize| class(v) == EnvClass::Prod;
-    let outside = |v: usize| class(v) != EnvClass::Prod;
+    // Production VPCs and the management account's: a route into either is judged.
+    let prod = |v: usize| matches!(class(v), EnvClass::Prod | EnvClass::Management);
+    let outside = |v: usize| !prod(v);
+    let kind_of = |v: usize| {
+        if class(v) == EnvClass::Management {
+            "management-account VPC"
+        } else {
+            "production VPC"
+        }
+    };
     let there = net.reach(outside, prod);
     let back = net.reach(prod, outside);
     let blank = |id: &str| Account {
@@ -126,8 +134,9 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
             "VPC (environment unclassified)"
         };
         finding.message = format!(
-            "{source_kind} {} routes to production VPC {} via {} {way}{}",
+            "{source_kind} {} routes to {} {} via {} {way}{}",
             place(s),
+            kind_of(d),
             place(d),
             via.join(" → "),
             assumption(path)
@@ -154,7 +163,7 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
         }
         let participant = ctx.classes.account(shared.participant);
         let status = match participant.class {
-            EnvClass::Prod => continue,
+            EnvClass::Prod | EnvClass::Management => continue,
             EnvClass::Nonprod => Status::Fail,
             EnvClass::Unclassified => Status::Unknown,
         };
@@ -171,7 +180,12 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
             ),
         );
         finding.message = format!(
-            "production subnet {} of VPC {} is shared into {} account {} ({}): whoever works there launches straight into production's network",
+            "{} subnet {} of VPC {} is shared into {} account {} ({}): whoever works there launches straight into production's network",
+            if class(shared.vpc) == EnvClass::Management {
+                "management-account"
+            } else {
+                "production"
+            },
             shared.subnet,
             place(shared.vpc),
             participant.class.as_str(),
@@ -218,11 +232,13 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
         );
         finding.message = match status {
             Status::Pass => format!(
-                "no route leads to production VPC {} from any of the {outside_count} VPCs outside production",
+                "no route leads to {} {} from any of the {outside_count} VPCs outside production",
+                kind_of(d),
                 place(d)
             ),
             _ => format!(
-                "no route to production VPC {} was found, but {} part(s) of the network could not be followed (see the evidence)",
+                "no route to {} {} was found, but {} part(s) of the network could not be followed (see the evidence)",
+                kind_of(d),
                 place(d),
                 gaps.len()
             ),

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use serde_json::{Value, json};
 
 use crate::checks::scope::{IAM_ROLES, account_finding, account_not_collected, add_evidence};
-use crate::checks::{Check, Ctx, Finding, Status};
+use crate::checks::{Check, Ctx, Finding, Judged, Status};
 use crate::classify::EnvClass;
 use crate::inventory::Snapshot;
 use crate::policy::Effect;
@@ -69,12 +69,13 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
             continue;
         };
         let verdict = ctx.classes.account(&account.id);
-        if verdict.class != EnvClass::Prod {
+        if ctx.judges(verdict.class) != Judged::Yes {
             continue;
         }
         let at = account.display_name();
+        let env = verdict.class.as_str();
         for role in &iam.roles {
-            let what = format!("iam role {} in {at} (prod)", role.name);
+            let what = format!("iam role {} in {at} ({env})", role.name);
             let mut finding = account_finding(account, None, Status::Pass, verdict, &role.arn);
             let entries = match graph.trust_of(&role.arn) {
                 Some(Ok(entries)) => entries,
@@ -124,7 +125,9 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
                         },
                         ctx_name(snapshot, trusted_account)
                     )),
-                    EnvClass::Prod => {}
+                    // The management account is no non-production trust: it is judged as
+                    // production is, and its own roles by this check.
+                    EnvClass::Prod | EnvClass::Management => {}
                     EnvClass::Unclassified if !collected.contains(trusted_account) => unknowns
                         .push(format!(
                             "it trusts account {trusted_account}, which is not in the snapshot"

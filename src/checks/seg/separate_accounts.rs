@@ -1,5 +1,5 @@
 //! SEG001 separate-accounts: production and non-production workloads do not share an account,
-//! and the organization's management account runs no production workload. An account is the
+//! and the organization's management account runs no workload at all. An account is the
 //! unit IAM, SCPs and networks separate; a shared account lets a test credential reach
 //! production resources.
 
@@ -134,13 +134,29 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
         );
         let is_management = management == Some(account.id.as_str());
         let name = account.display_name();
-        let (status, message) = if is_management && prod > 0 {
+        // The management account should run nothing at all: no SCP restricts it, so a workload
+        // there — and whoever can reach it — holds the organization.
+        let workloads: usize = census.by_class.values().map(Vec::len).sum();
+        let (status, message) = if is_management && workloads > 0 {
             (
                 Status::Fail,
                 format!(
-                    "management account {name} runs {prod} production workload{}: no SCP can restrict the management account",
-                    plural(prod)
+                    "management account {name} runs {workloads} workload{}: no SCP can restrict the management account",
+                    plural(workloads)
                 ),
+            )
+        } else if is_management && !census.not_collected.is_empty() {
+            (
+                Status::Unknown,
+                format!(
+                    "management account {name}: not every workload was collected ({}), so workloads there cannot be ruled out",
+                    census.not_collected.join(", ")
+                ),
+            )
+        } else if is_management {
+            (
+                Status::Pass,
+                format!("management account {name} runs no workloads"),
             )
         } else if prod > 0 && nonprod > 0 {
             (
@@ -204,7 +220,7 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
         }
         if status == Status::Fail {
             finding.remediation = Some(if is_management {
-                "move the production workloads into a member account of a production OU; keep the management account for billing and organization administration only".to_owned()
+                "move the workloads into member accounts of the OU of their environment; keep the management account for billing and organization administration only".to_owned()
             } else {
                 "move the minority environment's workloads into their own account (aws organizations create-account), or correct their environment tags if they are mislabelled".to_owned()
             });
