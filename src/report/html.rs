@@ -1039,7 +1039,7 @@ mod tests {
         for control in &mut report.controls {
             control.name = HOSTILE[0].to_owned();
         }
-        report.summary.level_name = HOSTILE[2].to_owned();
+        report.summary.level_name = Some(HOSTILE[2].to_owned());
         report.tool.version = HOSTILE[1].to_owned();
         report.scope.source = HOSTILE[0].to_owned();
         report.scope.regions = vec![HOSTILE[2].to_owned()];
