@@ -13,8 +13,9 @@ use crate::checks::Severity;
     about = "Audit an AWS estate for the guardrails that keep an AI agent, or a leaked credential, from destroying production",
     long_about = "Audit an AWS estate for the guardrails that keep an AI agent, or a leaked credential, from \
 destroying production: segregation, least privilege, human-approved changes, audit alerts, deletion \
-protection and recovery objectives. The estate is scored on a maturity ladder (0 Exposed, 1 Guarded, \
-2 Segregated, 3 Recoverable, 4 Resilient).\n\n\
+protection and recovery objectives. Every account is placed on a maturity ladder (0 Exposed, 1 Guarded, \
+2 Segregated, 3 Recoverable, 4 Resilient); the organization stands at its weakest production account's \
+level.\n\n\
 Exit codes: 0 the gate passed (or no gate was given), 1 the gate failed, 2 bad usage, configuration or \
 input, 3 nothing could be collected.",
     after_help = "Start with `ringfence audit --demo` to see a report of a built-in demo organization."
@@ -40,7 +41,8 @@ pub enum Command {
     )]
     Scan(ScanArgs),
     /// Compare two JSON reports (`-f json`): findings that newly fail, findings resolved,
-    /// checks that changed, and the level and score; --fail-on-new gates on regressions
+    /// checks that changed, each account's level and score and the organization's;
+    /// --fail-on-new gates on regressions
     Diff(DiffArgs),
     /// The check catalogue: list the checks, or explain one
     Checks {
@@ -212,7 +214,7 @@ pub struct DiffArgs {
     pub new: PathBuf,
 
     /// Exit 1 when anything regressed: a finding that newly fails or is unknown, a lower
-    /// level, a lower score
+    /// organization level or score, a production account at a lower level
     #[arg(long)]
     pub fail_on_new: bool,
 
@@ -330,17 +332,25 @@ pub struct EvalArgs {
     #[command(flatten)]
     pub report: ReportArgs,
 
-    /// Gate: exit 1 when the score (0–100) is under SCORE
+    /// Gate: exit 1 when the organization's score (0–100: the severity-weighted share of
+    /// passing findings per check) is under SCORE
     #[arg(long, value_name = "SCORE", value_parser = parse_score)]
     pub fail_under: Option<f64>,
 
-    /// Gate: exit 1 when the maturity level reached is under N (0–4)
+    /// Gate: exit 1 unless every production account (and the management account) reaches
+    /// maturity level N (0–4); the accounts below are named with what blocks each
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=4))]
     pub min_level: Option<u8>,
 
     /// Gate: exit 1 when a check of this severity or higher fails or is unknown
     #[arg(long, value_name = "SEVERITY", value_enum)]
     pub fail_on: Option<Severity>,
+
+    /// Table: list every failing, unknown and waived finding in full, with its resource and
+    /// fix (by default each check shows its first three findings, one line each). The table
+    /// fits the terminal, or COLUMNS, or 100 columns when the output is not a terminal
+    #[arg(long)]
+    pub details: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

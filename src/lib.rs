@@ -43,6 +43,19 @@ pub struct Io<'a> {
     pub stderr: &'a mut dyn Write,
     /// The report's `generated_at`, and the date waivers expire against.
     pub now: Timestamp,
+    /// Columns the terminal report may use (see [`terminal_width`]).
+    pub width: usize,
+}
+
+/// The width of the terminal report: `COLUMNS` when it holds a number, else the width of the
+/// terminal standard output is, else [`report::DEFAULT_WIDTH`] — stable when the output goes
+/// to a file, a pipe or a CI log.
+pub fn terminal_width(columns: Option<&str>, terminal: Option<usize>) -> usize {
+    columns
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|c| *c > 0)
+        .or(terminal)
+        .unwrap_or(report::DEFAULT_WIDTH)
 }
 
 /// Runs a parsed command line and returns the exit code.
@@ -346,8 +359,16 @@ fn audit(
         min_level: args.min_level,
         fail_on: args.fail_on,
     });
+    let io_width = io.width;
     let render = |format: ReportFormat, out: &mut dyn Write| match format {
-        ReportFormat::Table => report::render_table(&report, out),
+        ReportFormat::Table => report::render_table(
+            &report,
+            out,
+            &report::TableOptions {
+                width: io_width,
+                details: args.details,
+            },
+        ),
         ReportFormat::Json => report::render_json(&report, out),
         ReportFormat::Sarif => report::render_sarif(&report, out),
         ReportFormat::Junit => report::render_junit(&report, out),

@@ -22,10 +22,16 @@ fn main() -> ExitCode {
     let stderr = io::stderr();
     let mut out = stdout.lock();
     let mut err_out = stderr.lock();
+    let terminal = io::IsTerminal::is_terminal(&stdout)
+        .then(|| terminal_size::terminal_size_of(&stdout))
+        .flatten()
+        .map(|(terminal_size::Width(w), _)| usize::from(w));
+    let width = ringfence::terminal_width(std::env::var("COLUMNS").ok().as_deref(), terminal);
     let mut io = ringfence::Io {
         stdout: &mut out,
         stderr: &mut err_out,
         now: now(),
+        width,
     };
     let code = match ringfence::run(cli, &mut io) {
         Ok(code) => code,

@@ -27,7 +27,7 @@ pub use sarif::render_sarif;
 pub use scan::{
     SCAN_SCHEMA_VERSION, ScanInputs, ScanReport, ScanScope, render_scan_json, render_scan_table,
 };
-pub use table::render_table;
+pub use table::{DEFAULT_WIDTH, MIN_WIDTH, TableOptions, render_table};
 
 use crate::checks::{CONTROLS, Finding, Severity, Status};
 use crate::classify::{Classification, EnvClass, PrincipalKind};
@@ -382,9 +382,14 @@ impl Report {
             .iter()
             .take(NAMED_BELOW)
             .map(|a| {
+                let what = match a.environment {
+                    Some(EnvClass::Prod) | None => String::new(),
+                    Some(EnvClass::Management) => ", management".to_owned(),
+                    Some(other) => format!(", {} holding production resources", other.as_str()),
+                };
                 let who = match &a.name {
-                    Some(name) => format!("{name} ({})", a.id),
-                    None => a.id.clone(),
+                    Some(name) => format!("{name} ({}{what})", a.id),
+                    None => format!("{}{what}", a.id),
                 };
                 format!(
                     "{who} at {}{}",
