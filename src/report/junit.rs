@@ -3,7 +3,8 @@
 //! A failing check is a `<failure>` listing its failing findings (and any unknown ones); an
 //! unknown check is an `<error>` — data is missing, and missing data is not a pass; a check with
 //! nothing in scope is `<skipped>`; passing and waived checks pass, with the waived findings in
-//! `<system-out>`. Characters XML 1.0 cannot hold (most control characters) are written as U+FFFD.
+//! `<system-out>`. Each listed finding names its account and the level that account stands at.
+//! Characters XML 1.0 cannot hold (most control characters) are written as U+FFFD.
 
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -13,7 +14,7 @@ use quick_xml::events::{BytesDecl, BytesText, Event};
 
 use super::Report;
 use crate::checks::{Finding, Status};
-use crate::score::CheckResult;
+use crate::score::{CheckResult, WORKSTATION};
 
 /// Writes the report as a JUnit XML document followed by a newline.
 pub fn render_junit(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -125,10 +126,10 @@ fn write_case<W: Write>(w: &mut Writer<W>, report: &Report, check: &CheckResult)
         Status::Fail => {
             element.write_inner_content(|w| {
                 let mut text = format!("{header}\n");
-                list(&mut text, &failing);
+                list(&mut text, report, &failing);
                 if !unknown.is_empty() {
                     text.push_str("\nAlso unknown (data missing):\n");
-                    list(&mut text, &unknown);
+                    list(&mut text, report, &unknown);
                 }
                 let message = match failing.len() {
                     1 => "1 finding fails".to_owned(),
@@ -142,7 +143,7 @@ fn write_case<W: Write>(w: &mut Writer<W>, report: &Report, check: &CheckResult)
             element.write_inner_content(|w| {
                 let mut text =
                     format!("{header}\nData is missing, and missing data is not a pass:\n");
-                list(&mut text, &unknown);
+                list(&mut text, report, &unknown);
                 let message = match unknown.len() {
                     1 => "1 finding unknown: data missing".to_owned(),
                     n => format!("{n} findings unknown: data missing"),
@@ -197,10 +198,25 @@ fn system_out<W: Write>(w: &mut Writer<W>, waived: &[&Finding]) -> io::Result<()
     Ok(())
 }
 
-/// `- resource: message`, then the remediation indented under it.
-fn list(text: &mut String, findings: &[&Finding]) {
+/// `- [acme-prod 222222222222, level 0] resource: message`, then the remediation indented
+/// under it: each finding names its account and the level that account stands at.
+fn list(text: &mut String, report: &Report, findings: &[&Finding]) {
     for finding in findings {
-        text.push_str(&format!("- {}: {}\n", finding.resource, finding.message));
+        let scope = finding.account.as_deref().unwrap_or(WORKSTATION);
+        let standing = report.accounts.iter().find(|a| a.id == scope);
+        let place = match (standing, &finding.account_name) {
+            (Some(a), name) => format!(
+                "[{}{}, level {}] ",
+                name.as_deref().map_or(String::new(), |n| format!("{n} ")),
+                a.id,
+                a.level.map_or_else(|| "–".to_owned(), |l| l.to_string())
+            ),
+            (None, _) => String::new(),
+        };
+        text.push_str(&format!(
+            "- {place}{}: {}\n",
+            finding.resource, finding.message
+        ));
         if let Some(fix) = &finding.remediation {
             let mut lines = fix.trim().lines();
             if let Some(first) = lines.next() {
@@ -411,7 +427,7 @@ mod tests {
             .unwrap();
         assert!(
             failure.text.contains(
-                "- res<&>\"': a <b> & \"c\" 'd' ]]> \u{FFFD}\u{FFFD}\u{FFFD}[31m end\r\nnext"
+                "- [acme-prod 222222222222, level 0] res<&>\"': a <b> & \"c\" 'd' ]]> \u{FFFD}\u{FFFD}\u{FFFD}[31m end\r\nnext"
             ),
             "{}",
             failure.text
@@ -490,6 +506,33 @@ mod tests {
             (report.summary.checks.fail - 2).to_string()
         );
         assert_eq!(attr(root, "skipped"), "1");
+    }
+
+    #[test]
+    fn failing_findings_name_their_account_and_its_level() {
+        let xml = junit(&demo());
+        let failure = parse(&xml)
+            .into_iter()
+            .find(|e| e.name == "failure" && e.text.contains("777777777777, level 3"))
+            .unwrap();
+        assert!(
+            failure
+                .text
+                .contains("- [acme-payments-prod 777777777777, level 3] arn:aws:"),
+            "{}",
+            failure.text
+        );
+        let sec001 = parse(&xml)
+            .into_iter()
+            .find(|e| e.name == "failure" && e.text.contains("/home/dev/src/payments-api/.env:9"))
+            .unwrap();
+        assert!(
+            sec001
+                .text
+                .contains("- [workstation, level 0] /home/dev/src/payments-api/.env:9"),
+            "{}",
+            sec001.text
+        );
     }
 
     #[test]

@@ -1,16 +1,18 @@
 //! Markdown, for pull-request comments and GitHub job summaries.
 //!
-//! Level, score and gate first, then the ladder, then the checks that need attention — failing,
-//! then unknown, most severe first — each with its first findings. The output is capped at
+//! Level, score and gate first, then the ladder and where each account stands, then the checks
+//! that need attention — failing, then unknown, most severe first — each with its first
+//! findings. The output is capped at
 //! [`MAX_BYTES`], under GitHub's 65,536-character limit for a comment: checks that do not fit
 //! are counted and left out, and the output says so.
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::Report;
+use super::{Report, blocker_text};
 use crate::checks::{Finding, Status};
-use crate::score::{CheckResult, LevelState};
+use crate::classify::EnvClass;
+use crate::score::{AccountStanding, CheckResult, LevelState};
 
 /// The most this renderer writes, in bytes (a character is at least one byte).
 pub const MAX_BYTES: usize = 60_000;
@@ -24,6 +26,9 @@ const MAX_RESOURCE_CHARS: usize = 160;
 
 /// Room kept for the note saying what was left out.
 const NOTE_RESERVE: usize = 300;
+
+/// Accounts listed in the accounts table; the rest are counted.
+const ACCOUNTS_LISTED: usize = 50;
 
 pub fn render_markdown(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let head = head(report);
@@ -88,6 +93,26 @@ fn head(report: &Report) -> String {
         report.summary.level_text(),
         escape(report.summary.level_name_text())
     );
+    if report.summary.level.is_some() {
+        let weakest: Vec<String> = report
+            .summary
+            .weakest
+            .iter()
+            .map(|id| {
+                report
+                    .accounts
+                    .iter()
+                    .find(|a| &a.id == id)
+                    .and_then(|a| a.name.clone())
+                    .unwrap_or_else(|| id.clone())
+            })
+            .collect();
+        let _ = writeln!(
+            s,
+            "The organization's level is its weakest link — the lowest level among production accounts, the management account and accounts holding production resources: {}. The score is the severity-weighted share of passing findings per check.\n",
+            escape(&list(&weakest))
+        );
+    }
     let scope = &report.scope;
     let _ = writeln!(
         s,
@@ -138,6 +163,7 @@ fn head(report: &Report) -> String {
         }
         s.push('\n');
     }
+    accounts(&mut s, report);
     let c = &report.summary.checks;
     let _ = writeln!(
         s,
@@ -145,6 +171,78 @@ fn head(report: &Report) -> String {
         c.fail, c.unknown, c.pass, c.waived, c.not_applicable
     );
     s
+}
+
+/// Where each account stands: production accounts first, the weakest first.
+fn accounts(s: &mut String, report: &Report) {
+    if report.accounts.is_empty() {
+        return;
+    }
+    let mut ordered: Vec<&AccountStanding> = report.accounts.iter().collect();
+    ordered.sort_by_key(|a| {
+        (
+            !a.counts_for_organization,
+            a.environment.is_none(),
+            a.counts_for_organization
+                .then(|| a.level.unwrap_or(u8::MAX)),
+        )
+    });
+    let _ = writeln!(
+        s,
+        "| Account | Environment | Level | Score | Failing checks | First blocker |\n| --- | --- | ---: | ---: | ---: | --- |"
+    );
+    for a in ordered.iter().take(ACCOUNTS_LISTED) {
+        let name = match &a.name {
+            Some(name) => format!("{} `{}`", escape(&shorten(name, 60)), a.id),
+            None => escape(&a.id),
+        };
+        let env = match a.environment {
+            Some(EnvClass::Nonprod) if a.counts_for_organization => {
+                "nonprod, holds production".to_owned()
+            }
+            Some(EnvClass::Nonprod) => "nonprod (informational)".to_owned(),
+            Some(env) => env.as_str().to_owned(),
+            None => "files without an account".to_owned(),
+        };
+        let weakest =
+            a.counts_for_organization && a.level.is_some() && a.level == report.summary.level;
+        let level = match (a.level, &a.level_name) {
+            (Some(level), Some(name)) => format!(
+                "{}{level} {}",
+                if weakest { "◀ " } else { "" },
+                escape(name)
+            ),
+            _ => "–".to_owned(),
+        };
+        let failing = match a.checks.unknown {
+            0 => a.checks.fail.to_string(),
+            u => format!("{} (+{u} unknown)", a.checks.fail),
+        };
+        let _ = writeln!(
+            s,
+            "| {name} | {env} | {level} | {} | {failing} | {} |",
+            a.score.map_or_else(|| "–".to_owned(), |v| v.to_string()),
+            blocker_text(a).map_or_else(|| "–".to_owned(), |b| escape(&shorten(&b, 200)))
+        );
+    }
+    if ordered.len() > ACCOUNTS_LISTED {
+        let _ = writeln!(
+            s,
+            "\n_… and {} more accounts; `ringfence audit -f json` has every one._",
+            ordered.len() - ACCOUNTS_LISTED
+        );
+    }
+    s.push('\n');
+}
+
+/// `a, b and c`.
+fn list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] if init.len() < 6 => format!("{} and {last}", init.join(", ")),
+        _ => format!("{} and {} more", items[..6].join(", "), items.len() - 6),
+    }
 }
 
 /// One check needing attention and its first findings, most severe first.
@@ -422,9 +520,46 @@ mod tests {
             ..Default::default()
         });
         let md = markdown(&report);
-        assert!(md.contains("❌ **Gate failed**\n\n- level 0"), "{md}");
+        assert!(
+            md.contains("❌ **Gate failed**\n\n- 3 of 5 production accounts are under level 1 (Guarded): acme-prod (222222222222) at 0, blocked by SEC001"),
+            "{md}"
+        );
         report.gate.as_mut().unwrap().passed = true;
         assert!(markdown(&report).contains("✅ **Gate passed**"));
+    }
+
+    #[test]
+    fn the_accounts_table_lists_production_first_weakest_first() {
+        let md = markdown(&demo());
+        let table: Vec<&str> = md
+            .lines()
+            .skip_while(|l| !l.starts_with("| Account |"))
+            .take_while(|l| l.starts_with('|'))
+            .collect();
+        // Header, alignment row, seven accounts and the workstation.
+        assert_eq!(table.len(), 10, "{md}");
+        assert!(
+            table[2].starts_with("| acme-prod `222222222222` | prod | ◀ 0 Exposed |"),
+            "{}",
+            table[2]
+        );
+        assert!(
+            table[2].ends_with("| SEC001 local-prod-credential (2 failing) and 6 more |"),
+            "{}",
+            table[2]
+        );
+        assert!(
+            table.iter().any(|l| l.starts_with(
+                "| acme-payments-prod `777777777777` | prod | 3 Recoverable | 97.9 | 1 | REC004"
+            )),
+            "{md}"
+        );
+        assert!(
+            table[9].starts_with("| workstation | files without an account |"),
+            "{}",
+            table[9]
+        );
+        assert!(md.contains("its weakest link"), "{md}");
     }
 
     #[test]

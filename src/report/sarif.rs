@@ -72,12 +72,22 @@ pub fn render_sarif(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .as_deref()
         .map_or_else(|| DEFAULT_CONFIG_URI.to_owned(), file_uri);
     let rules: Vec<Rule> = report.checks.iter().map(rule).collect();
+    let levels: BTreeMap<&str, Option<u8>> = report
+        .accounts
+        .iter()
+        .filter(|a| a.environment.is_some())
+        .map(|a| (a.id.as_str(), a.level))
+        .collect();
     let results = report
         .findings
         .iter()
         .filter_map(|finding| {
             let rule_index = report.checks.iter().position(|c| c.id == finding.check_id);
-            result(finding, rule_index, &config_uri)
+            let level = finding
+                .account
+                .as_deref()
+                .and_then(|a| levels.get(a).copied().flatten());
+            result(finding, rule_index, &config_uri, level)
         })
         .collect();
     let notifications = report
@@ -118,6 +128,17 @@ pub fn render_sarif(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 level_name: report.summary.level_name.as_deref(),
                 checks: report.summary.checks,
                 findings: report.summary.findings,
+                accounts: report
+                    .accounts
+                    .iter()
+                    .map(|a| RunAccount {
+                        id: &a.id,
+                        name: a.name.as_deref(),
+                        environment: a.environment,
+                        level: a.level,
+                        score: a.score,
+                    })
+                    .collect(),
                 gate: report.gate.as_ref(),
             },
         }],
@@ -172,6 +193,7 @@ fn result<'a>(
     finding: &'a Finding,
     rule_index: Option<usize>,
     config_uri: &str,
+    account_level: Option<u8>,
 ) -> Option<SarifResult<'a>> {
     let (kind, level) = match finding.status {
         Status::Fail | Status::Waived => ("fail", sarif_level(finding.severity)),
@@ -224,6 +246,7 @@ fn result<'a>(
                 account_name: finding.account_name.as_deref(),
                 region: finding.region.as_deref(),
                 environment: finding.environment,
+                account_level,
             },
         }],
         partial_fingerprints: BTreeMap::from([(
@@ -406,8 +429,21 @@ struct RunProperties<'a> {
     level_name: Option<&'a str>,
     checks: Counts,
     findings: Counts,
+    /// Each account's own level and score (and the workstation scope's).
+    accounts: Vec<RunAccount<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     gate: Option<&'a GateVerdict>,
+}
+
+#[derive(Serialize)]
+struct RunAccount<'a> {
+    id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    environment: Option<EnvClass>,
+    level: Option<u8>,
+    score: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -473,6 +509,9 @@ struct LocationProperties<'a> {
     region: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     environment: Option<EnvClass>,
+    /// The account's own maturity level (0–4), when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    account_level: Option<u8>,
 }
 
 impl LocationProperties<'_> {
@@ -621,6 +660,34 @@ mod tests {
             location("SEG001", "arn:aws:::111111111111"),
             json!({"artifactLocation": {"uri": "ringfence.toml"}})
         );
+    }
+
+    #[test]
+    fn results_carry_their_account_and_its_level_and_the_run_every_account() {
+        let log = sarif(&demo());
+        let payments = results(&log)
+            .iter()
+            .find(|r| {
+                r["ruleId"] == "REC004"
+                    && r["locations"][0]["properties"]["account"] == "777777777777"
+            })
+            .unwrap()
+            .clone();
+        assert_eq!(payments["locations"][0]["properties"]["accountLevel"], 3);
+        assert_eq!(
+            payments["locations"][0]["properties"]["accountName"],
+            "acme-payments-prod"
+        );
+        let prod = results(&log)
+            .iter()
+            .find(|r| r["locations"][0]["properties"]["account"] == "222222222222")
+            .unwrap()
+            .clone();
+        assert_eq!(prod["locations"][0]["properties"]["accountLevel"], 0);
+        let accounts = log["runs"][0]["properties"]["accounts"].as_array().unwrap();
+        assert_eq!(accounts.len(), 8);
+        assert!(accounts.contains(&json!({"id": "777777777777", "name": "acme-payments-prod", "environment": "prod", "level": 3, "score": 97.9})));
+        assert_eq!(log["runs"][0]["properties"]["level"], 0);
     }
 
     #[test]
