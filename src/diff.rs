@@ -112,6 +112,12 @@ fn read(bytes: &[u8], origin: &str) -> Result<Value, Error> {
             "no schema_version: not a ringfence JSON report (write one with `-f json`)",
         )
     })?;
+    if !value["findings"].is_array() || !value["summary"].is_object() {
+        return Err(Error::input(
+            origin,
+            "no findings or summary: not a ringfence JSON report (write one with `-f json`)",
+        ));
+    }
     let major = |v: &str| v.split('.').next().map(str::to_owned);
     if major(version).as_deref() == Some("1")
         && major(REPORT_SCHEMA_VERSION).as_deref() == Some("2")
@@ -131,12 +137,6 @@ fn read(bytes: &[u8], origin: &str) -> Result<Value, Error> {
                 env!("CARGO_PKG_VERSION"),
                 major(REPORT_SCHEMA_VERSION).unwrap_or_default()
             ),
-        ));
-    }
-    if !value["findings"].is_array() || !value["summary"].is_object() {
-        return Err(Error::input(
-            origin,
-            "no findings or summary: not a ringfence JSON report (write one with `-f json`)",
         ));
     }
     Ok(value)

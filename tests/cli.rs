@@ -13,7 +13,9 @@ fn ringfence(dir: &Path) -> Command {
     let mut cmd = Command::cargo_bin("ringfence").unwrap();
     cmd.current_dir(dir)
         .env("SOURCE_DATE_EPOCH", EPOCH)
-        .env_remove("RUST_BACKTRACE");
+        .env_remove("RUST_BACKTRACE")
+        // Standard output is a pipe here: the table is 100 columns wide unless a test says.
+        .env_remove("COLUMNS");
     cmd
 }
 
@@ -86,6 +88,55 @@ fn the_demo_audit_prints_the_report() {
     insta::assert_snapshot!("demo_table", out.stdout);
 }
 
+/// The terminal report at a terminal's width: `COLUMNS` decides, and no line is wider.
+#[test]
+fn the_table_fits_80_and_120_columns() {
+    let dir = tmp();
+    for width in [80usize, 120] {
+        let output = ringfence(dir.path())
+            .args(["audit", "--demo"])
+            .env("COLUMNS", width.to_string())
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0));
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        let widest = stdout.lines().map(|l| l.chars().count()).max().unwrap();
+        assert!(widest <= width, "a line of {widest} columns at {width}");
+        // It leads with what matters: the organization, the ladder, the accounts, then checks.
+        let at = |text: &str| stdout.find(text).unwrap_or_else(|| panic!("no {text:?}"));
+        assert!(at("Organization: level 0") < at("Maturity ladder"));
+        assert!(at("Maturity ladder") < at("Accounts — production first"));
+        assert!(at("Accounts — production first") < at("Failing checks (30)"));
+        insta::assert_snapshot!(format!("demo_table_{width}"), stdout);
+    }
+}
+
+#[test]
+fn details_lists_every_finding_in_full() {
+    let dir = tmp();
+    let short = run(dir.path(), &["audit", "--demo"]).stdout;
+    let long = run(dir.path(), &["audit", "--demo", "--details"]).stdout;
+    assert!(
+        short.contains("… and 1 more (--details lists every finding"),
+        "{short}"
+    );
+    assert!(!long.contains("--details lists every finding"), "{long}");
+    // Every failing and unknown finding, with its resource and its fix.
+    let report = json(&run(dir.path(), &["audit", "--demo", "-f", "json"]).stdout);
+    // Long resources are wrapped (at a `/` or `:`): join the lines to look for them.
+    let joined: String = long.lines().map(str::trim_start).collect();
+    for f in report["findings"].as_array().unwrap() {
+        if matches!(f["status"].as_str(), Some("fail" | "unknown")) {
+            let resource = f["resource"].as_str().unwrap();
+            assert!(
+                joined.contains(resource),
+                "{resource} missing from --details"
+            );
+        }
+    }
+    assert!(long.contains("fix: aws rds modify-db-instance --db-instance-identifier legacy-billing --deletion-protection"), "{long}");
+}
+
 #[test]
 fn json_format_prints_the_versioned_report() {
     let dir = tmp();
@@ -93,9 +144,21 @@ fn json_format_prints_the_versioned_report() {
         let out = run(dir.path(), &["audit", "--demo", flag, "json"]);
         assert_eq!(out.code, 0);
         let report = json(&out.stdout);
-        assert_eq!(report["schema_version"], "1.1");
+        assert_eq!(report["schema_version"], "2.0");
         assert_eq!(report["summary"]["level"], 0);
         assert_eq!(report["summary"]["level_name"], "Exposed");
+        assert_eq!(
+            report["summary"]["weakest"],
+            serde_json::json!(["222222222222", "333333333333", "555555555555"])
+        );
+        let payments = report["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"] == "777777777777")
+            .unwrap();
+        assert_eq!(payments["level"], 3);
+        assert_eq!(payments["blockers"][0]["check_id"], "REC004");
         assert_eq!(report["generated_at"], "2026-11-20T09:00:00Z");
         let del002 = report["checks"]
             .as_array()
@@ -184,10 +247,14 @@ fn evaluate_and_audit_snapshot_agree() {
 fn gates_fail_with_exit_one_and_one_line_on_stderr() {
     let dir = tmp();
     for (args, reason) in [
-        (vec!["--fail-under", "80"], "score 0 is under 80"),
+        (vec!["--fail-under", "80"], "score 47.4 is under 80"),
         (
             vec!["--min-level", "1"],
-            "level 0 (Exposed) is under 1 (Guarded): level 1 fails SEC001, SEC002, SEC003, SEC004, PRV001, PRV002, PRV003, PRV005, HIL001, HIL002",
+            "3 of 5 production accounts are under level 1 (Guarded): acme-prod (222222222222) at 0, blocked by SEC001 local-prod-credential (2 failing) and 6 more; acme-staging (333333333333, nonprod holding production resources) at 0, blocked by SEC003 prod-db-password-managed (1 failing); acme-data-prod (555555555555) at 0, blocked by PRV001 agent-admin (1 failing) and 5 more",
+        ),
+        (
+            vec!["--min-level", "2"],
+            "4 of 5 production accounts are under level 2 (Segregated): acme-management (111111111111, management) at 1, blocked by SEG001 separate-accounts (1 failing) and 3 more; acme-prod (222222222222) at 0, blocked by SEC001 local-prod-credential (2 failing) and 6 more; acme-staging (333333333333, nonprod holding production resources) at 0, blocked by SEC003 prod-db-password-managed (1 failing); acme-data-prod (555555555555) at 0, blocked by PRV001 agent-admin (1 failing) and 5 more",
         ),
         (
             vec!["--fail-on", "critical"],
@@ -222,7 +289,7 @@ fn gates_fail_with_exit_one_and_one_line_on_stderr() {
     assert_eq!(out.stderr.lines().count(), 1);
     assert!(
         out.stderr
-            .contains("score 0 is under 50; checks at or above medium"),
+            .contains("score 47.4 is under 50; checks at or above medium"),
         "{}",
         out.stderr
     );
@@ -705,7 +772,7 @@ fn diff_reports_regressions_and_gates_on_them() {
         worse.stderr.starts_with("ringfence: regressed: ")
             && worse
                 .stderr
-                .contains("level fell from 4 (Resilient) to 0 (Exposed)"),
+                .contains("the organization's level fell from 4 (Resilient) to 0 (Exposed)"),
         "{}",
         worse.stderr
     );
@@ -731,19 +798,40 @@ fn diff_reports_regressions_and_gates_on_them() {
 
     // Another major version of the report format is refused, naming the file.
     let demo = std::fs::read_to_string(d.join("demo.json")).unwrap();
-    let v2 = write(
+    let v3 = write(
         d,
-        "v2.json",
+        "v3.json",
         &demo.replacen(
-            "\"schema_version\": \"1.1\"",
             "\"schema_version\": \"2.0\"",
+            "\"schema_version\": \"3.0\"",
             1,
         ),
     );
-    let out = run(d, &["diff", "demo.json", &v2]);
+    let out = run(d, &["diff", "demo.json", &v3]);
     assert_eq!(out.code, 2);
     assert!(
-        out.stderr.contains("v2.json: schema_version 2.0"),
+        out.stderr.contains("v3.json: schema_version 3.0"),
+        "{}",
+        out.stderr
+    );
+    // A report of format 1.x: refused with what changed and what to do instead.
+    let v1 = write(
+        d,
+        "v1.json",
+        &demo.replacen(
+            "\"schema_version\": \"2.0\"",
+            "\"schema_version\": \"1.1\"",
+            1,
+        ),
+    );
+    let out = run(d, &["diff", &v1, "demo.json"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains(
+            "v1.json: schema_version 1.1: a report of format 1.x cannot be compared with format 2.x"
+        ) && out
+            .stderr
+            .contains("ringfence evaluate OLD-SNAPSHOT.json -f json"),
         "{}",
         out.stderr
     );

@@ -481,7 +481,25 @@ fn audit_folds_the_workspace_into_the_level_and_score() {
     );
     let report = json(&out.stdout);
     assert!(base["summary"]["level"].as_u64().unwrap() >= 1, "{base:#}");
-    assert_eq!(report["summary"]["level"], 0, "{:#}", report["levels"]);
+    // A key that reaches no known account belongs to the workstation scope: it has a line of
+    // its own at level 0, and costs the score (unknown is never a pass), but the organization
+    // stands at its weakest production account, which this key is not known to reach.
+    assert_eq!(report["summary"]["level"], base["summary"]["level"]);
+    assert!(
+        report["summary"]["score"].as_f64().unwrap() < base["summary"]["score"].as_f64().unwrap(),
+        "{:#}",
+        report["summary"]
+    );
+    let workstation = report["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == "workstation")
+        .unwrap_or_else(|| panic!("no workstation scope: {:#}", report["accounts"]));
+    assert_eq!(workstation["level"], 0);
+    assert_eq!(workstation["counts_for_organization"], false);
+    assert_eq!(workstation["blockers"][0]["check_id"], "SEC001");
+    assert_eq!(workstation["blockers"][0]["status"], "unknown");
     assert_eq!(
         status_of(&report, "SEC002", "aws configuration"),
         "not_applicable"

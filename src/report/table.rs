@@ -265,9 +265,11 @@ fn accounts(out: &mut dyn Write, report: &Report, width: usize, details: bool) -
             }
         })
     });
-    writeln!(
+    paragraph(
         out,
-        "Accounts — production first, weakest first (◀ holds the organization's level down)"
+        "Accounts — production first, weakest first (◀ holds the organization's level down)",
+        width,
+        "  ",
     )?;
     let wide = width >= WIDE;
     let mut table = Rows::default();
