@@ -709,6 +709,38 @@ mod tests {
     }
 
     #[test]
+    fn the_management_account_is_its_own_class_unless_an_account_list_says_otherwise() {
+        let mut snapshot = Snapshot::new("2026-11-20T09:00:00Z".parse().unwrap());
+        snapshot.accounts = vec![
+            account("111111111111", "acme-root", &[]),
+            account("222222222222", "acme-prod", &[]),
+        ];
+        snapshot.organization = Some(crate::inventory::Organization {
+            id: "o-example".into(),
+            management_account_id: "111111111111".into(),
+            ..Default::default()
+        });
+        let classes = Classification::new(&snapshot, &Config::default());
+        let verdict = classes.account("111111111111");
+        assert_eq!(verdict.class, EnvClass::Management);
+        assert!(
+            verdict.reason.contains("management account"),
+            "{}",
+            verdict.reason
+        );
+        assert_eq!(classes.account("222222222222").class, EnvClass::Prod);
+        // Its name, OU and tags do not decide, even when they say prod…
+        snapshot.accounts[0].name = Some("acme-prod-payer".into());
+        let classes = Classification::new(&snapshot, &Config::default());
+        assert_eq!(classes.account("111111111111").class, EnvClass::Management);
+        // …but an explicit account list does.
+        let mut config = Config::default();
+        config.environments.prod_accounts = vec!["111111111111".into()];
+        let classes = Classification::new(&snapshot, &config);
+        assert_eq!(classes.account("111111111111").class, EnvClass::Prod);
+    }
+
+    #[test]
     fn default_environment_applies_only_to_unmatched_accounts() {
         let mut config = Config::default();
         config.environments.default = DefaultEnvironment::Prod;

@@ -836,6 +836,356 @@ mod tests {
         assert_eq!(c(0, 0, 0, 0, 0).status(), Status::NotApplicable);
     }
 
+    /// A run of every registered check, none with findings.
+    fn runs() -> Vec<CheckRun> {
+        crate::checks::REGISTRY
+            .iter()
+            .map(|check| CheckRun {
+                check,
+                findings: Vec::new(),
+            })
+            .collect()
+    }
+
+    fn add(
+        runs: &mut [CheckRun],
+        check: &str,
+        account: Option<&str>,
+        env: EnvClass,
+        status: Status,
+    ) {
+        let run = runs.iter_mut().find(|r| r.check.id == check).unwrap();
+        run.findings.push(Finding {
+            check_id: check.to_owned(),
+            status,
+            severity: run.check.entry().severity,
+            account: account.map(str::to_owned),
+            account_name: None,
+            region: None,
+            environment: Some(env),
+            resource: format!("r{}", run.findings.len()),
+            message: String::new(),
+            evidence: serde_json::Value::Null,
+            remediation: None,
+            waiver: None,
+            lower_severity: None,
+        });
+    }
+
+    fn info(id: &str, environment: EnvClass) -> ScopeInfo {
+        ScopeInfo {
+            id: id.to_owned(),
+            name: Some(format!("acme-{id}")),
+            environment,
+        }
+    }
+
+    fn account<'a>(scored: &'a Scored, id: &str) -> &'a AccountStanding {
+        scored.accounts.iter().find(|a| a.id == id).unwrap()
+    }
+
+    const PROD: &str = "222222222222";
+
+    #[test]
+    fn all_not_applicable_means_no_score_and_no_level() {
+        let mut runs = runs();
+        for id in ["SEC003", "DEL002", "REC001"] {
+            add(
+                &mut runs,
+                id,
+                Some(PROD),
+                EnvClass::Prod,
+                Status::NotApplicable,
+            );
+        }
+        let scored = score(&runs, &[info(PROD, EnvClass::Prod)]);
+        assert_eq!(scored.score, None);
+        let prod = account(&scored, PROD);
+        assert_eq!((prod.score, prod.level), (None, None));
+        // Nothing was judged, so the organization has no level to claim either.
+        assert_eq!(scored.level, None);
+        assert!(scored.weakest.is_empty());
+        assert_eq!(scored.distribution[0].nothing_in_scope, 1);
+    }
+
+    #[test]
+    fn one_unknown_blocks_its_level_and_counts_as_not_passing() {
+        let mut runs = runs();
+        add(
+            &mut runs,
+            "DEL002",
+            Some(PROD),
+            EnvClass::Prod,
+            Status::Pass,
+        );
+        add(
+            &mut runs,
+            "SEC001",
+            Some(PROD),
+            EnvClass::Prod,
+            Status::Unknown,
+        );
+        let scored = score(&runs, &[info(PROD, EnvClass::Prod)]);
+        let prod = account(&scored, PROD);
+        // high 5 × 1 + critical 10 × 0 over 15.
+        assert_eq!(prod.score, Some(33.3));
+        assert_eq!(prod.level, Some(0));
+        assert_eq!(prod.levels[0].state, LevelState::Unknown);
+        assert_eq!(prod.blockers.len(), 1);
+        assert_eq!(
+            (
+                prod.blockers[0].check_id.as_str(),
+                prod.blockers[0].status,
+                prod.blockers[0].unknown
+            ),
+            ("SEC001", Status::Unknown, 1)
+        );
+        assert_eq!(scored.level, Some(0));
+        assert_eq!(scored.weakest, [PROD]);
+    }
+
+    #[test]
+    fn a_waived_failure_passes() {
+        let mut runs = runs();
+        add(
+            &mut runs,
+            "DEL002",
+            Some(PROD),
+            EnvClass::Prod,
+            Status::Waived,
+        );
+        add(
+            &mut runs,
+            "DEL002",
+            Some(PROD),
+            EnvClass::Prod,
+            Status::Pass,
+        );
+        let scored = score(&runs, &[info(PROD, EnvClass::Prod)]);
+        let prod = account(&scored, PROD);
+        assert_eq!((prod.score, prod.level), (Some(100.0), Some(4)));
+        assert!(prod.blockers.is_empty());
+        assert_eq!(prod.controls["DEL"], Status::Waived);
+    }
+
+    #[test]
+    fn ten_thousand_passes_and_one_failure_score_just_under_100_and_block_the_level() {
+        let mut runs = runs();
+        for _ in 0..10_000 {
+            add(
+                &mut runs,
+                "DEL002",
+                Some(PROD),
+                EnvClass::Prod,
+                Status::Pass,
+            );
+        }
+        add(
+            &mut runs,
+            "DEL002",
+            Some(PROD),
+            EnvClass::Prod,
+            Status::Fail,
+        );
+        let scored = score(&runs, &[info(PROD, EnvClass::Prod)]);
+        assert_eq!(scored.score, Some(99.9));
+        let prod = account(&scored, PROD);
+        assert_eq!(prod.score, Some(99.9));
+        // Levels 1 and 2 have nothing in scope; DEL002 is level 3.
+        assert_eq!(prod.level, Some(2));
+        assert_eq!(prod.blockers[0].check_id, "DEL002");
+        assert_eq!(prod.blockers[0].fail, 1);
+        assert_eq!(scored.levels[2].accounts_below, [PROD]);
+        assert!(scored.levels[1].accounts_below.is_empty());
+    }
+
+    #[test]
+    fn workstation_findings_without_an_account_have_their_own_scope() {
+        let mut runs = runs();
+        add(
+            &mut runs,
+            "DEL002",
+            Some(PROD),
+            EnvClass::Prod,
+            Status::Pass,
+        );
+        // A key that reaches nothing known, and one that reaches the production account.
+        let run = runs.iter_mut().find(|r| r.check.id == "SEC001").unwrap();
+        let mut unplaced = Finding {
+            check_id: "SEC001".into(),
+            status: Status::Unknown,
+            severity: Severity::Critical,
+            account: None,
+            account_name: None,
+            region: None,
+            environment: None,
+            resource: "ws/.env:1".into(),
+            message: String::new(),
+            evidence: serde_json::Value::Null,
+            remediation: None,
+            waiver: None,
+            lower_severity: None,
+        };
+        run.findings.push(unplaced.clone());
+        unplaced.status = Status::Pass;
+        unplaced.resource = "ws/.env:2".into();
+        run.findings.push(unplaced);
+        let scored = score(&runs, &[info(PROD, EnvClass::Prod)]);
+        let ws = account(&scored, WORKSTATION);
+        assert_eq!(ws.environment, None);
+        assert!(!ws.counts_for_organization);
+        assert_eq!((ws.score, ws.level), (Some(50.0), Some(0)));
+        // The production account is judged on its own findings alone.
+        assert_eq!(account(&scored, PROD).level, Some(4));
+        assert_eq!(scored.level, Some(4));
+        // The organization's score counts every finding.
+        assert_eq!(scored.score, Some(66.6));
+        // The workstation is no environment of the distribution.
+        assert_eq!(scored.distribution.len(), 1);
+    }
+
+    #[test]
+    fn an_account_judged_only_by_workstation_findings() {
+        let mut runs = runs();
+        add(
+            &mut runs,
+            "SEC001",
+            Some(PROD),
+            EnvClass::Prod,
+            Status::Fail,
+        );
+        let scored = score(&runs, &[info(PROD, EnvClass::Prod)]);
+        let prod = account(&scored, PROD);
+        assert_eq!((prod.score, prod.level), (Some(0.0), Some(0)));
+        assert_eq!(prod.controls["SEC"], Status::Fail);
+        assert_eq!(prod.controls["DEL"], Status::NotApplicable);
+        assert!(scored.accounts.iter().all(|a| a.id != WORKSTATION));
+    }
+
+    #[test]
+    fn the_organization_stands_at_its_weakest_production_account() {
+        let (mgmt, staging, sandbox, shared, outside) = (
+            "111111111111",
+            "333333333333",
+            "444444444444",
+            "666666666666",
+            "999999999999",
+        );
+        let mut runs = runs();
+        // Production: level 3 (REC004 fails).
+        for id in ["SEC003", "DEL002", "REC001"] {
+            add(&mut runs, id, Some(PROD), EnvClass::Prod, Status::Pass);
+        }
+        add(
+            &mut runs,
+            "REC004",
+            Some(PROD),
+            EnvClass::Prod,
+            Status::Fail,
+        );
+        // Management: level 1 (LOG001 fails).
+        add(
+            &mut runs,
+            "SEC004",
+            Some(mgmt),
+            EnvClass::Management,
+            Status::Pass,
+        );
+        add(
+            &mut runs,
+            "LOG001",
+            Some(mgmt),
+            EnvClass::Management,
+            Status::Fail,
+        );
+        // A non-production account holding a production database that fails level 1.
+        add(
+            &mut runs,
+            "SEC003",
+            Some(staging),
+            EnvClass::Prod,
+            Status::Fail,
+        );
+        add(
+            &mut runs,
+            "SEG001",
+            Some(staging),
+            EnvClass::Nonprod,
+            Status::Pass,
+        );
+        // A non-production account with nothing wrong in scope, failing findings of its own
+        // class notwithstanding (informational), and an unclassified one with unknowns.
+        add(
+            &mut runs,
+            "SEC001",
+            Some(sandbox),
+            EnvClass::Nonprod,
+            Status::Pass,
+        );
+        add(
+            &mut runs,
+            "LOG001",
+            Some(shared),
+            EnvClass::Unclassified,
+            Status::Unknown,
+        );
+        // A finding in an account outside the audited list.
+        add(
+            &mut runs,
+            "SEC001",
+            Some(outside),
+            EnvClass::Prod,
+            Status::Fail,
+        );
+        let scored = score(
+            &runs,
+            &[
+                info(mgmt, EnvClass::Management),
+                info(PROD, EnvClass::Prod),
+                info(staging, EnvClass::Nonprod),
+                info(sandbox, EnvClass::Nonprod),
+                info(shared, EnvClass::Unclassified),
+            ],
+        );
+        let level = |id| account(&scored, id).level;
+        assert_eq!(level(PROD), Some(3));
+        assert_eq!(level(mgmt), Some(1));
+        assert_eq!(level(staging), Some(0));
+        assert_eq!(level(sandbox), Some(4));
+        assert_eq!(level(shared), Some(1));
+        assert_eq!(level(outside), Some(0));
+        assert!(account(&scored, staging).counts_for_organization);
+        assert!(!account(&scored, sandbox).counts_for_organization);
+        assert!(!account(&scored, shared).counts_for_organization);
+        assert!(account(&scored, mgmt).counts_for_organization);
+        // The outside account gets its own scope, last, classified by its findings.
+        assert_eq!(scored.accounts.last().unwrap().id, outside);
+        assert_eq!(account(&scored, outside).environment, Some(EnvClass::Prod));
+        assert_eq!(scored.level, Some(0));
+        assert_eq!(scored.weakest, [staging, outside]);
+        let dist: Vec<(EnvClass, Vec<u64>)> = scored
+            .distribution
+            .iter()
+            .map(|d| (d.environment, d.by_level.clone()))
+            .collect();
+        assert_eq!(
+            dist,
+            [
+                (EnvClass::Prod, vec![1, 0, 0, 1, 0]),
+                (EnvClass::Management, vec![0, 1, 0, 0, 0]),
+                (EnvClass::Nonprod, vec![1, 0, 0, 0, 1]),
+                (EnvClass::Unclassified, vec![0, 1, 0, 0, 0]),
+            ]
+        );
+        // The organization's ladder pools the accounts that count: level 2 fails through the
+        // management account's LOG001, the unclassified account's unknown does not show.
+        assert_eq!(scored.levels[1].failing, ["LOG001"]);
+        assert_eq!(scored.levels[1].state, LevelState::Failed);
+        assert_eq!(scored.levels[0].accounts_below, [staging, outside]);
+        let log001 = scored.checks.iter().find(|c| c.id == "LOG001").unwrap();
+        assert_eq!((log001.accounts.fail, log001.accounts.unknown), (1, 1));
+    }
+
     #[test]
     fn a_level_is_reached_only_through_every_level_below() {
         use LevelState::*;

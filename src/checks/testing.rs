@@ -12,6 +12,15 @@ pub const NONPROD: &str = "333333333333";
 pub const UNCLASSIFIED: &str = "444444444444";
 pub const REGION: &str = "eu-west-1";
 
+/// Makes `account` the management account of an organization the snapshot belongs to.
+pub fn in_organization(snapshot: &mut Snapshot, management: &str) {
+    snapshot.organization = Some(crate::inventory::Organization {
+        id: "o-example".into(),
+        management_account_id: management.into(),
+        ..Default::default()
+    });
+}
+
 /// A snapshot holding one account (`PROD`, `NONPROD` or `UNCLASSIFIED`) with one region
 /// shaped by `shape`.
 pub fn estate_in(account_id: &str, shape: impl FnOnce(&mut Region)) -> Snapshot {

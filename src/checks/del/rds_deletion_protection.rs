@@ -174,6 +174,23 @@ mod tests {
     }
 
     #[test]
+    fn a_database_in_the_management_account_is_out_of_scope() {
+        // Resource checks leave the management account to the identity, logging and
+        // segregation checks (SEG001 fails it for running a workload at all).
+        let mut snapshot = dbs_in(UNCLASSIFIED, vec![instance("orders", Some(false))]);
+        in_organization(&mut snapshot, UNCLASSIFIED);
+        let na = only(&run_on(snapshot), Status::NotApplicable).clone();
+        assert!(
+            na.message.contains(
+                "in the organization's management account, which this check does not judge"
+            ),
+            "{}",
+            na.message
+        );
+        assert_eq!(na.environment, Some(crate::classify::EnvClass::Management));
+    }
+
+    #[test]
     fn missing_attribute_is_unknown_not_pass() {
         let findings = run_on(dbs_in(PROD, vec![instance("orders", None)]));
         only(&findings, Status::Unknown);

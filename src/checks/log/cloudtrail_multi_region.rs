@@ -156,6 +156,41 @@ mod tests {
     }
 
     #[test]
+    fn the_management_account_is_judged_and_its_own_organization_trail_covers_it() {
+        let mut snapshot = org_estate(org_trail(true, true, "All"));
+        // Without Organizations data the management account's class is unknown…
+        let findings = run(&super::CHECK, &snapshot);
+        let of_management = |findings: &[crate::checks::Finding]| {
+            findings
+                .iter()
+                .find(|f| f.account.as_deref() == Some(MANAGEMENT))
+                .cloned()
+                .unwrap()
+        };
+        assert_eq!(of_management(&findings).status, Status::Unknown);
+        // …with it, the account is judged as production is.
+        crate::checks::testing::in_organization(&mut snapshot, MANAGEMENT);
+        let findings = run(&super::CHECK, &snapshot);
+        let pass = of_management(&findings);
+        assert_eq!(pass.status, Status::Pass, "{pass:#?}");
+        assert!(
+            pass.message
+                .starts_with("account acme-management (management) is covered"),
+            "{}",
+            pass.message
+        );
+        let snapshot = {
+            let mut s = org_estate(org_trail(false, true, "All"));
+            crate::checks::testing::in_organization(&mut s, MANAGEMENT);
+            s
+        };
+        assert_eq!(
+            of_management(&run(&super::CHECK, &snapshot)).status,
+            Status::Fail
+        );
+    }
+
+    #[test]
     fn nonprod_accounts_are_not_applicable() {
         let snapshot = org_estate(org_trail(true, true, "All"));
         let findings = run(&super::CHECK, &snapshot);

@@ -173,6 +173,24 @@ mod tests {
     }
 
     #[test]
+    fn keys_in_the_management_account_are_judged_as_production_keys_are() {
+        let mut snapshot = estate_in(UNCLASSIFIED, |_| {});
+        snapshot.accounts[0].iam = Some(Iam {
+            users: vec![user("root-automation", Some(vec![key(true)]))],
+            ..Default::default()
+        });
+        in_organization(&mut snapshot, UNCLASSIFIED);
+        let findings = run_check(&super::CHECK, &snapshot);
+        let fail = only(&findings, Status::Fail);
+        assert!(
+            fail.message
+                .contains("(management) has 1 active access key"),
+            "{}",
+            fail.message
+        );
+    }
+
+    #[test]
     fn nonprod_users_are_not_applicable() {
         only(
             &run_in(NONPROD, vec![user("dev", Some(vec![key(true)]))]),

@@ -283,6 +283,45 @@ mod tests {
     }
 
     #[test]
+    fn trusting_the_management_account_is_no_nonprod_trust_and_its_roles_are_judged() {
+        // acme-shared is the management account here: a production role trusting it passes,
+        // where trusting an unclassified account would be unknown.
+        let mut snapshot = estate_with(
+            vec![role(
+                PROD,
+                "deploy",
+                &trusts(&format!("arn:aws:iam::{UNCLASSIFIED}:root")),
+                None,
+            )],
+            vec![],
+            vec![role(
+                UNCLASSIFIED,
+                "org-admin",
+                &trusts(&format!("arn:aws:iam::{NONPROD}:root")),
+                None,
+            )],
+        );
+        assert_eq!(
+            prod_role_finding(&run_check(&super::CHECK, &snapshot)).status,
+            Status::Unknown
+        );
+        in_organization(&mut snapshot, UNCLASSIFIED);
+        let findings = run_check(&super::CHECK, &snapshot);
+        assert_eq!(
+            prod_role_finding(&findings).status,
+            Status::Pass,
+            "{findings:#?}"
+        );
+        // The management account's own role that trusts staging fails.
+        let admin = findings
+            .iter()
+            .find(|f| f.resource.ends_with(":role/org-admin"))
+            .unwrap_or_else(|| panic!("{findings:#?}"));
+        assert_eq!(admin.status, Status::Fail, "{admin:#?}");
+        assert!(admin.message.contains("(management)"), "{}", admin.message);
+    }
+
+    #[test]
     fn a_chain_through_a_shared_role_fails_with_every_hop() {
         let snapshot = estate_with(
             vec![role(
