@@ -1186,6 +1186,71 @@ mod tests {
         assert_eq!((log001.accounts.fail, log001.accounts.unknown), (1, 1));
     }
 
+    /// The worked example of the README's "Outcomes, score and level".
+    #[test]
+    fn the_readme_worked_example() {
+        let mut runs = runs();
+        for _ in 0..2 {
+            add(
+                &mut runs,
+                "PRV001",
+                Some(PROD),
+                EnvClass::Prod,
+                Status::Pass,
+            );
+        }
+        for _ in 0..9 {
+            add(
+                &mut runs,
+                "DEL002",
+                Some(PROD),
+                EnvClass::Prod,
+                Status::Pass,
+            );
+        }
+        add(
+            &mut runs,
+            "DEL002",
+            Some(PROD),
+            EnvClass::Prod,
+            Status::Fail,
+        );
+        add(
+            &mut runs,
+            "SEC003",
+            Some(PROD),
+            EnvClass::Prod,
+            Status::Pass,
+        );
+        add(
+            &mut runs,
+            "SEC003",
+            Some(PROD),
+            EnvClass::Prod,
+            Status::Unknown,
+        );
+        add(
+            &mut runs,
+            "DEL001",
+            Some(PROD),
+            EnvClass::Prod,
+            Status::NotApplicable,
+        );
+        let scored = score(&runs, &[info(PROD, EnvClass::Prod)]);
+        let prod = account(&scored, PROD);
+        assert_eq!(prod.score, Some(88.8));
+        assert_eq!(prod.level, Some(0));
+        assert_eq!(
+            crate::report::blocker_text(prod).as_deref(),
+            Some("SEC003 prod-db-password-managed (1 unknown)")
+        );
+        // Protecting the tenth database.
+        let del002 = runs.iter_mut().find(|r| r.check.id == "DEL002").unwrap();
+        del002.findings.last_mut().unwrap().status = Status::Pass;
+        let scored = score(&runs, &[info(PROD, EnvClass::Prod)]);
+        assert_eq!(account(&scored, PROD).score, Some(91.6));
+    }
+
     #[test]
     fn a_level_is_reached_only_through_every_level_below() {
         use LevelState::*;

@@ -16,7 +16,8 @@ use crate::score::{CheckResult, Counts};
 use crate::waiver::WaiverState;
 
 /// The scan report format this build writes (`MAJOR.MINOR`).
-pub const SCAN_SCHEMA_VERSION: &str = "1.0";
+/// 1.1: each check carries `accounts`, the accounts by its status in them.
+pub const SCAN_SCHEMA_VERSION: &str = "1.1";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
