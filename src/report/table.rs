@@ -202,7 +202,7 @@ fn ladder(out: &mut dyn Write, report: &Report, width: usize) -> io::Result<()> 
         .count();
     writeln!(out, "Maturity ladder")?;
     let mut table = Rows::default();
-    table.push_record(["Level", "State", "Accounts there", "Blocking"]);
+    table.push_record(["Level", "State", "Reached by", "Blocking"]);
     for level in &report.levels {
         let (state, detail) = match level.state {
             LevelState::Held => ("held", format!("checks: {}", level.checks.join(", "))),
@@ -221,7 +221,11 @@ fn ladder(out: &mut dyn Write, report: &Report, width: usize) -> io::Result<()> 
         let there = if counted == 0 {
             "–".to_owned()
         } else {
-            format!("{} of {counted}", counted - level.accounts_below.len())
+            format!(
+                "{} of {counted} {}",
+                counted - level.accounts_below.len(),
+                if counted == 1 { "account" } else { "accounts" }
+            )
         };
         table.push_record([
             format!("{} {}{marker}", level.level, level.name),
@@ -235,9 +239,6 @@ fn ladder(out: &mut dyn Write, report: &Report, width: usize) -> io::Result<()> 
 
 /// Accounts listed in the terminal report unless `--details`.
 const ACCOUNTS_SHOWN: usize = 40;
-
-/// From this width on, environment and score have columns of their own.
-const WIDE: usize = 110;
 
 /// Where each account stands: production accounts first, the weakest first, then the others
 /// (informational), then the workstation scope.
@@ -271,75 +272,93 @@ fn accounts(out: &mut dyn Write, report: &Report, width: usize, details: bool) -
         width,
         "  ",
     )?;
-    let wide = width >= WIDE;
-    let mut table = Rows::default();
-    if wide {
-        table.push_record([
-            "Account",
-            "Environment",
-            "Level",
-            "Score",
-            "Failing checks",
-            "First blocker",
-        ]);
-    } else {
-        table.push_record(["Account", "Level, score", "Failing", "First blocker"]);
-    }
     let shown = if details {
         ordered.len()
     } else {
         ACCOUNTS_SHOWN
     };
-    for a in ordered.iter().take(shown) {
-        let env = match a.environment {
-            Some(EnvClass::Nonprod) if a.counts_for_organization => {
-                "nonprod, holds production".to_owned()
-            }
-            Some(EnvClass::Nonprod) => "nonprod (informational)".to_owned(),
-            Some(env) => env.as_str().to_owned(),
-            None => "files without an account".to_owned(),
-        };
-        let weakest =
-            a.counts_for_organization && a.level.is_some() && a.level == report.summary.level;
-        let level = match (&a.level, &a.level_name) {
-            (Some(level), Some(name)) => {
-                format!("{level} {name}{}", if weakest { " ◀" } else { "" })
-            }
-            _ => "– nothing in scope".to_owned(),
-        };
-        let score = a.score.map_or_else(|| "–".to_owned(), |s| s.to_string());
-        let failing = match (a.checks.fail, a.checks.unknown) {
-            (f, 0) => f.to_string(),
-            (f, u) => format!("{f}\n+{u} unknown"),
-        };
-        let blocker = match a.blockers.first() {
-            Some(first) => {
-                let count = match first.status {
-                    Status::Fail => format!("{} failing", first.fail),
-                    _ => format!("{} unknown", first.unknown),
-                };
-                let more = match a.blockers.len() - 1 {
-                    0 => String::new(),
-                    1 => "; 1 more check".to_owned(),
-                    n => format!("; {n} more checks"),
-                };
-                format!("{} {}\n{count}{more}", first.check_id, first.name)
-            }
-            None if a.level == Some(TOP_LEVEL) => "– top of the ladder".to_owned(),
-            None => "–".to_owned(),
-        };
-        let name = standing_name(a);
+    let build = |wide: bool| -> Rows {
+        let mut table = Rows::default();
         if wide {
-            table.push_record([name, env, level, score, failing, blocker]);
-        } else {
             table.push_record([
-                format!("{name}\n{env}"),
-                format!("{level}\nscore {score}"),
-                failing,
-                blocker,
+                "Account",
+                "Environment",
+                "Level",
+                "Score",
+                "Failing checks",
+                "First blocker",
             ]);
+        } else {
+            table.push_record(["Account", "Level, score", "Failing", "First blocker"]);
         }
-    }
+        for a in ordered.iter().take(shown) {
+            let env = match a.environment {
+                Some(EnvClass::Nonprod) if a.counts_for_organization => {
+                    "nonprod, holds production".to_owned()
+                }
+                Some(EnvClass::Nonprod) => "nonprod (informational)".to_owned(),
+                Some(env) => env.as_str().to_owned(),
+                None => "files without an account".to_owned(),
+            };
+            let weakest =
+                a.counts_for_organization && a.level.is_some() && a.level == report.summary.level;
+            let level = match (&a.level, &a.level_name) {
+                (Some(level), Some(name)) => {
+                    format!("{level} {name}{}", if weakest { " ◀" } else { "" })
+                }
+                _ => "– nothing in scope".to_owned(),
+            };
+            let score = a.score.map_or_else(|| "–".to_owned(), |s| s.to_string());
+            // One line each when there is room; stacked when narrow.
+            let sep = if wide { " " } else { "\n" };
+            let failing = match (a.checks.fail, a.checks.unknown) {
+                (f, 0) => f.to_string(),
+                (f, u) => format!("{f}{sep}+{u} unknown"),
+            };
+            let blocker = match a.blockers.first() {
+                Some(first) => {
+                    let count = match first.status {
+                        Status::Fail => format!("{} failing", first.fail),
+                        _ => format!("{} unknown", first.unknown),
+                    };
+                    let more = match a.blockers.len() - 1 {
+                        0 => String::new(),
+                        1 => "; 1 more check".to_owned(),
+                        n => format!("; {n} more checks"),
+                    };
+                    if wide {
+                        format!("{} {}: {count}{more}", first.check_id, first.name)
+                    } else {
+                        format!("{} {}\n{count}{more}", first.check_id, first.name)
+                    }
+                }
+                None if a.level == Some(TOP_LEVEL) => "– top of the ladder".to_owned(),
+                None => "–".to_owned(),
+            };
+            let name = match (&a.name, wide) {
+                (Some(name), true) => format!("{name} {}", a.id),
+                _ => standing_name(a),
+            };
+            if wide {
+                table.push_record([name, env, level, score, failing, blocker]);
+            } else {
+                table.push_record([
+                    format!("{name}\n{env}"),
+                    format!("{level}\nscore {score}"),
+                    failing,
+                    blocker,
+                ]);
+            }
+        }
+        table
+    };
+    // Environment and score get columns of their own when that table fits unwrapped.
+    let wide = build(true);
+    let table = if natural_width(&wide) <= width {
+        wide
+    } else {
+        build(false)
+    };
     print_fitted(out, table, width)?;
     if ordered.len() > shown {
         writeln!(
@@ -639,6 +658,23 @@ impl Rows {
     fn push_record<S: Into<String>>(&mut self, row: impl IntoIterator<Item = S>) {
         self.0.push(row.into_iter().map(Into::into).collect());
     }
+}
+
+/// The width of a table of these rows with nothing wrapped.
+fn natural_width(rows: &Rows) -> usize {
+    let columns = rows.0.first().map_or(0, Vec::len);
+    let widths: usize = (0..columns)
+        .map(|c| {
+            rows.0
+                .iter()
+                .filter_map(|r| r.get(c))
+                .flat_map(|t| t.lines())
+                .map(chars)
+                .max()
+                .unwrap_or(0)
+        })
+        .sum();
+    widths + columns + 1 + 2 * columns
 }
 
 /// Narrowest a column is made, unless its cells are narrower.
