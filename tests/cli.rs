@@ -295,6 +295,38 @@ fn gates_fail_with_exit_one_and_one_line_on_stderr() {
     );
 }
 
+/// An estate where nothing is classified production has no level: `--min-level` fails and says
+/// why, rather than passing on nothing.
+#[test]
+fn min_level_fails_without_a_production_account() {
+    let dir = tmp();
+    let unclassified = clean_snapshot().replace("\"acme-prod\"", "\"payments\"");
+    let snapshot = write(dir.path(), "unclassified.json", &unclassified);
+    let out = run(
+        dir.path(),
+        &["evaluate", &snapshot, "--min-level", "0", "-f", "json"],
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(
+        out.stderr.trim_end(),
+        "ringfence: gate failed: level 0 (Exposed) is not reached: no production account had anything in scope (1 account is unclassified), so there is no level to hold against it; classify production accounts in ringfence.toml [environments]"
+    );
+    let report = json(&out.stdout);
+    assert_eq!(report["summary"]["level"], Value::Null);
+    assert_eq!(report["summary"]["weakest"], serde_json::json!([]));
+    assert_eq!(report["accounts"][0]["environment"], "unclassified");
+    assert_eq!(report["accounts"][0]["counts_for_organization"], false);
+    // The terminal says so too.
+    let table = run(dir.path(), &["evaluate", &snapshot]);
+    assert!(
+        table
+            .stdout
+            .contains("Organization: no level (no production account to judge)"),
+        "{}",
+        table.stdout
+    );
+}
+
 #[test]
 fn gates_pass_with_exit_zero_and_the_verdict_in_the_report() {
     let dir = tmp();

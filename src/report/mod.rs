@@ -365,8 +365,18 @@ impl Report {
             .filter(|a| a.counts_for_organization && a.level.is_some())
             .collect();
         if counted.is_empty() {
+            let unclassified = self
+                .accounts
+                .iter()
+                .filter(|a| a.environment == Some(EnvClass::Unclassified))
+                .count();
+            let why = match unclassified {
+                0 => String::new(),
+                1 => " (1 account is unclassified)".to_owned(),
+                n => format!(" ({n} accounts are unclassified)"),
+            };
             return Some(format!(
-                "level {min} ({}) is not reached: no production account had anything in scope, so there is no level to hold against it; classify production accounts in ringfence.toml [environments]",
+                "level {min} ({}) is not reached: no production account had anything in scope{why}, so there is no level to hold against it; classify production accounts in ringfence.toml [environments]",
                 level_name(min)
             ));
         }
