@@ -854,6 +854,16 @@ mod tests {
         env: EnvClass,
         status: Status,
     ) {
+        add_finding(runs, check, account, Some(env), status);
+    }
+
+    fn add_finding(
+        runs: &mut [CheckRun],
+        check: &str,
+        account: Option<&str>,
+        environment: Option<EnvClass>,
+        status: Status,
+    ) {
         let run = runs.iter_mut().find(|r| r.check.id == check).unwrap();
         run.findings.push(Finding {
             check_id: check.to_owned(),
@@ -862,7 +872,7 @@ mod tests {
             account: account.map(str::to_owned),
             account_name: None,
             region: None,
-            environment: Some(env),
+            environment,
             resource: format!("r{}", run.findings.len()),
             message: String::new(),
             evidence: serde_json::Value::Null,
@@ -1009,27 +1019,9 @@ mod tests {
             EnvClass::Prod,
             Status::Pass,
         );
-        // A key that reaches nothing known, and one that reaches the production account.
-        let run = runs.iter_mut().find(|r| r.check.id == "SEC001").unwrap();
-        let mut unplaced = Finding {
-            check_id: "SEC001".into(),
-            status: Status::Unknown,
-            severity: Severity::Critical,
-            account: None,
-            account_name: None,
-            region: None,
-            environment: None,
-            resource: "ws/.env:1".into(),
-            message: String::new(),
-            evidence: serde_json::Value::Null,
-            remediation: None,
-            waiver: None,
-            lower_severity: None,
-        };
-        run.findings.push(unplaced.clone());
-        unplaced.status = Status::Pass;
-        unplaced.resource = "ws/.env:2".into();
-        run.findings.push(unplaced);
+        // A key that reaches nothing known, and a local database URL that passes.
+        add_finding(&mut runs, "SEC001", None, None, Status::Unknown);
+        add_finding(&mut runs, "SEC001", None, None, Status::Pass);
         let scored = score(&runs, &[info(PROD, EnvClass::Prod)]);
         let ws = account(&scored, WORKSTATION);
         assert_eq!(ws.environment, None);

@@ -9,10 +9,9 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::{Report, blocker_text};
+use super::{Report, blocker_text, environment_label};
 use crate::checks::{Finding, Status};
-use crate::classify::EnvClass;
-use crate::score::{AccountStanding, CheckResult, LevelState};
+use crate::score::{CheckResult, LevelState};
 
 /// The most this renderer writes, in bytes (a character is at least one byte).
 pub const MAX_BYTES: usize = 60_000;
@@ -178,15 +177,7 @@ fn accounts(s: &mut String, report: &Report) {
     if report.accounts.is_empty() {
         return;
     }
-    let mut ordered: Vec<&AccountStanding> = report.accounts.iter().collect();
-    ordered.sort_by_key(|a| {
-        (
-            !a.counts_for_organization,
-            a.environment.is_none(),
-            a.counts_for_organization
-                .then(|| a.level.unwrap_or(u8::MAX)),
-        )
-    });
+    let ordered = report.accounts_weakest_first();
     let _ = writeln!(
         s,
         "| Account | Environment | Level | Score | Failing checks | First blocker |\n| --- | --- | ---: | ---: | ---: | --- |"
@@ -196,16 +187,8 @@ fn accounts(s: &mut String, report: &Report) {
             Some(name) => format!("{} `{}`", escape(&shorten(name, 60)), a.id),
             None => escape(&a.id),
         };
-        let env = match a.environment {
-            Some(EnvClass::Nonprod) if a.counts_for_organization => {
-                "nonprod, holds production".to_owned()
-            }
-            Some(EnvClass::Nonprod) => "nonprod (informational)".to_owned(),
-            Some(env) => env.as_str().to_owned(),
-            None => "files without an account".to_owned(),
-        };
-        let weakest =
-            a.counts_for_organization && a.level.is_some() && a.level == report.summary.level;
+        let env = environment_label(a);
+        let weakest = report.is_weakest(a);
         let level = match (a.level, &a.level_name) {
             (Some(level), Some(name)) => format!(
                 "{}{level} {}",

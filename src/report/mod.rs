@@ -352,6 +352,54 @@ impl Report {
     }
 }
 
+impl Report {
+    /// The accounts as the per-account tables list them: those that count for the
+    /// organization's level first, the weakest (lowest level, then lowest score) first, then
+    /// the other accounts in report order, then the workstation scope.
+    pub fn accounts_weakest_first(&self) -> Vec<&AccountStanding> {
+        let mut ordered: Vec<&AccountStanding> = self.accounts.iter().collect();
+        ordered.sort_by(|a, b| {
+            let key = |s: &AccountStanding| {
+                (
+                    !s.counts_for_organization,
+                    s.environment.is_none(),
+                    s.counts_for_organization
+                        .then(|| s.level.unwrap_or(u8::MAX)),
+                )
+            };
+            key(a).cmp(&key(b)).then_with(|| {
+                if a.counts_for_organization && b.counts_for_organization {
+                    a.score
+                        .unwrap_or(f64::MAX)
+                        .total_cmp(&b.score.unwrap_or(f64::MAX))
+                } else {
+                    std::cmp::Ordering::Equal
+                }
+            })
+        });
+        ordered
+    }
+
+    /// Whether the account is one of those at the organization's level.
+    pub fn is_weakest(&self, account: &AccountStanding) -> bool {
+        account.counts_for_organization
+            && account.level.is_some()
+            && account.level == self.summary.level
+    }
+}
+
+/// `prod`, `nonprod, holds production`, `nonprod (informational)`, `files without an account`.
+pub fn environment_label(account: &AccountStanding) -> String {
+    match account.environment {
+        Some(EnvClass::Nonprod) if account.counts_for_organization => {
+            "nonprod, holds production".to_owned()
+        }
+        Some(EnvClass::Nonprod) => "nonprod (informational)".to_owned(),
+        Some(env) => env.as_str().to_owned(),
+        None => "files without an account".to_owned(),
+    }
+}
+
 /// How many accounts below a level a gate failure names.
 const NAMED_BELOW: usize = 10;
 

@@ -12,7 +12,7 @@ use tabled::builder::Builder;
 use tabled::settings::object::Columns;
 use tabled::settings::{Style, Width};
 
-use super::Report;
+use super::{Report, environment_label};
 use crate::checks::{Finding, Status};
 use crate::classify::EnvClass;
 use crate::score::{AccountStanding, CheckResult, LevelState, TOP_LEVEL, WORKSTATION};
@@ -246,26 +246,7 @@ fn accounts(out: &mut dyn Write, report: &Report, width: usize, details: bool) -
     if report.accounts.is_empty() {
         return Ok(());
     }
-    let mut ordered: Vec<&AccountStanding> = report.accounts.iter().collect();
-    ordered.sort_by(|a, b| {
-        let key = |s: &AccountStanding| {
-            (
-                !s.counts_for_organization,
-                s.environment.is_none(),
-                s.counts_for_organization
-                    .then(|| s.level.unwrap_or(u8::MAX)),
-            )
-        };
-        key(a).cmp(&key(b)).then_with(|| {
-            if a.counts_for_organization && b.counts_for_organization {
-                a.score
-                    .unwrap_or(f64::MAX)
-                    .total_cmp(&b.score.unwrap_or(f64::MAX))
-            } else {
-                std::cmp::Ordering::Equal
-            }
-        })
-    });
+    let ordered = report.accounts_weakest_first();
     paragraph(
         out,
         "Accounts — production first, weakest first (◀ holds the organization's level down)",
@@ -292,16 +273,8 @@ fn accounts(out: &mut dyn Write, report: &Report, width: usize, details: bool) -
             table.push_record(["Account", "Level, score", "Failing", "First blocker"]);
         }
         for a in ordered.iter().take(shown) {
-            let env = match a.environment {
-                Some(EnvClass::Nonprod) if a.counts_for_organization => {
-                    "nonprod, holds production".to_owned()
-                }
-                Some(EnvClass::Nonprod) => "nonprod (informational)".to_owned(),
-                Some(env) => env.as_str().to_owned(),
-                None => "files without an account".to_owned(),
-            };
-            let weakest =
-                a.counts_for_organization && a.level.is_some() && a.level == report.summary.level;
+            let env = environment_label(a);
+            let weakest = report.is_weakest(a);
             let level = match (&a.level, &a.level_name) {
                 (Some(level), Some(name)) => {
                     format!("{level} {name}{}", if weakest { " ◀" } else { "" })
