@@ -93,7 +93,14 @@ fn headless(profile: &Path) -> Command {
 fn load(file: &Path, fragment: &str) -> Page {
     let profile = tempfile::tempdir().unwrap();
     let out = headless(profile.path())
-        .args(["--enable-logging=stderr", "--v=0", "--dump-dom"])
+        // Virtual time lets what the page's scripts queue (a hashchange after a click) run
+        // before the DOM is dumped.
+        .args([
+            "--enable-logging=stderr",
+            "--v=0",
+            "--virtual-time-budget=3000",
+            "--dump-dom",
+        ])
         .arg(format!("file://{}{fragment}", file.display()))
         .output()
         .unwrap();
@@ -129,6 +136,143 @@ fn rows(dom: &str) -> Vec<(String, bool)> {
 fn attr<'a>(attrs: &'a str, name: &str) -> Option<&'a str> {
     let start = attrs.find(&format!("{name}=\""))? + name.len() + 2;
     attrs[start..].split('"').next()
+}
+
+/// The demo's JSON report.
+fn demo_json() -> serde_json::Value {
+    serde_json::from_slice(
+        &Command::new(BIN)
+            .env("SOURCE_DATE_EPOCH", "1795165200")
+            .args(["audit", "--demo", "-f", "json"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap()
+}
+
+/// The opening tags of the elements whose opening tag starts with `prefix`, in order.
+fn tags<'a>(dom: &'a str, prefix: &str) -> Vec<&'a str> {
+    dom.match_indices(prefix)
+        .map(|(i, _)| dom[i..].split('>').next().unwrap_or_default())
+        .collect()
+}
+
+/// The part of the DOM that is the grid row of one account.
+fn standing<'a>(dom: &'a str, id: &str) -> &'a str {
+    let at = dom
+        .find(&format!("id=\"standing-{id}\""))
+        .unwrap_or_else(|| panic!("no row for {id}"));
+    let start = dom[..at].rfind("<tr").unwrap();
+    let end = dom[start..].find("</tr>").unwrap();
+    &dom[start..start + end]
+}
+
+#[test]
+fn the_accounts_grid_shows_each_account_and_the_state_of_each_control() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = demo_html(dir.path());
+    let page = load(&html, "");
+    assert!(page.console.is_empty(), "{:#?}", page.console);
+    let report = demo_json();
+    let accounts = report["accounts"].as_array().unwrap();
+    assert_eq!(
+        tags(&page.dom, "<tr class=\"standing").len(),
+        accounts.len(),
+        "one grid row per account and the workstation"
+    );
+    for account in accounts {
+        let id = account["id"].as_str().unwrap();
+        let row = standing(&page.dom, id);
+        let level = account["level"]
+            .as_u64()
+            .map_or("none".to_owned(), |l| l.to_string());
+        assert!(
+            row.contains(&format!("data-level=\"{level}\"")),
+            "{id}: {row}"
+        );
+        for (control, state) in account["controls"].as_object().unwrap() {
+            let cell = format!(
+                "data-control=\"{control}\" data-state=\"{}\"",
+                state.as_str().unwrap()
+            );
+            assert!(row.contains(&cell), "{id} {control}: {row}");
+        }
+    }
+    // The demo's story: payments at level 3, blocked by REC; acme-prod stuck at 0 by SEC,
+    // marked as the weakest link.
+    let payments = standing(&page.dom, "777777777777");
+    assert!(payments.contains("data-control=\"REC\" data-state=\"fail\""));
+    assert!(payments.contains("data-control=\"SEC\" data-state=\"pass\""));
+    let prod = standing(&page.dom, "222222222222");
+    assert!(prod.contains("class=\"standing weakest\""), "{prod}");
+    assert!(prod.contains("data-control=\"SEC\" data-state=\"fail\""));
+    // The organization's level names its weakest accounts.
+    let level_card = &page.dom[page.dom.find("id=\"level\"").unwrap()..];
+    let level_card = &level_card[..level_card.find("</div></div>").unwrap_or(level_card.len())];
+    assert!(level_card.contains("acme-prod"), "{level_card}");
+}
+
+#[test]
+fn clicking_an_account_opens_its_ladder_and_shows_only_its_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = demo_html(dir.path());
+    // Click the account's summary (its ladder opens) and its findings link, as a person would.
+    let page = std::fs::read_to_string(&html).unwrap().replace(
+        "</body>",
+        "<script>document.querySelector('#standing-777777777777 summary').click(); document.querySelector('#standing-777777777777 a.show-account').click();</script></body>",
+    );
+    let clicked = dir.path().join("clicked.html");
+    std::fs::write(&clicked, page).unwrap();
+    let page = load(&clicked, "");
+    assert!(page.console.is_empty(), "{:#?}", page.console);
+    let row = standing(&page.dom, "777777777777");
+    assert!(
+        row.contains("<details class=\"account-ladder\" open"),
+        "{row}"
+    );
+    for level in 1..=4 {
+        assert!(
+            row.contains(&format!("<li data-level=\"{level}\"")),
+            "{row}"
+        );
+    }
+    assert!(
+        row.contains("<li data-level=\"3\" data-state=\"held\""),
+        "{row}"
+    );
+    assert!(
+        row.contains("<li data-level=\"4\" data-state=\"failed\""),
+        "{row}"
+    );
+    assert!(
+        row.contains("Level 4 needs: <a href=\"#check-REC004\">REC004</a>"),
+        "{row}"
+    );
+    // Only its failing and unknown findings are shown.
+    let report = demo_json();
+    let expected = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            f["account"] == "777777777777"
+                && matches!(f["status"].as_str(), Some("fail" | "unknown"))
+        })
+        .count();
+    let shown: Vec<String> = rows(&page.dom)
+        .into_iter()
+        .filter(|(_, hidden)| !hidden)
+        .map(|(attrs, _)| attrs)
+        .collect();
+    assert_eq!(shown.len(), expected, "{shown:#?}");
+    assert!(
+        shown
+            .iter()
+            .all(|a| attr(a, "data-account") == Some("777777777777"))
+    );
+    // Another account's row keeps its ladder closed.
+    assert!(!standing(&page.dom, "222222222222").contains(" open"));
 }
 
 #[test]

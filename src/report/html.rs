@@ -1,7 +1,9 @@
 //! HTML, one self-contained page to open in a browser.
 //!
-//! Overview first (level, score, gate and the maturity ladder as inline SVG), then the controls
-//! with their checks, every finding in one table, the waivers, the collection errors and the
+//! Overview first (the organization's level and its weakest link, score, gate, the maturity
+//! ladder as inline SVG and the distribution of accounts over it), then an accounts × controls
+//! grid where each account opens on its own ladder and blockers, then the controls with their
+//! checks, every finding in one table, the waivers, the collection errors and the
 //! accounts. Nothing is fetched: the CSS, the JavaScript and the pictures are inline, and a
 //! Content-Security-Policy forbids anything else, so the page opens the same offline, from an
 //! artefact store or an e-mail attachment.
@@ -149,7 +151,7 @@ fn head(s: &mut String, report: &Report) {
             ),
         );
     }
-    s.push_str("</dl>\n<nav class=\"toc\"><a href=\"#overview\">Overview</a><a href=\"#controls\">Checks</a><a href=\"#findings\">Findings</a><a href=\"#waivers\">Waivers</a><a href=\"#collection-errors\">Collection errors</a><a href=\"#accounts\">Accounts</a>");
+    s.push_str("</dl>\n<nav class=\"toc\"><a href=\"#overview\">Overview</a><a href=\"#standings\">Accounts' levels</a><a href=\"#controls\">Checks</a><a href=\"#findings\">Findings</a><a href=\"#waivers\">Waivers</a><a href=\"#collection-errors\">Collection errors</a><a href=\"#accounts\">Accounts</a>");
     if scope.workstation.is_some() {
         s.push_str("<a href=\"#workstation\">Workstation</a>");
     }
@@ -160,9 +162,34 @@ fn head(s: &mut String, report: &Report) {
 fn overview(s: &mut String, report: &Report) {
     let summary = &report.summary;
     s.push_str("<section id=\"overview\">\n<div class=\"overview\">\n");
+    let weakest: Vec<String> = summary
+        .weakest
+        .iter()
+        .map(|id| {
+            let name = report
+                .accounts
+                .iter()
+                .find(|a| &a.id == id)
+                .and_then(|a| a.name.as_deref())
+                .unwrap_or(id);
+            format!(
+                "<a href=\"#standing-{0}\">{1}</a>",
+                escape(id),
+                escape(name)
+            )
+        })
+        .collect();
+    let basis = if summary.level.is_some() {
+        format!(
+            "of 4 · its weakest production account's: {}",
+            shortened_list(&weakest, 6)
+        )
+    } else {
+        "no production account, management account or production resource was found: classify the production accounts in ringfence.toml [environments]".to_owned()
+    };
     let _ = writeln!(
         s,
-        "<div class=\"card\" id=\"level\" data-level=\"{}\"><h2>Maturity level</h2><div class=\"big\">{}</div><div>{}</div><p class=\"muted\">of 4 · the highest level held with every level below it</p></div>",
+        "<div class=\"card\" id=\"level\" data-level=\"{}\" title=\"the lowest level among production accounts, the management account and accounts holding production resources\"><h2>Organization's level</h2><div class=\"big\">{}</div><div>{}</div><p class=\"muted\">{basis}</p></div>",
         summary.level_text(),
         summary.level_text(),
         escape(summary.level_name_text())
@@ -179,14 +206,16 @@ fn overview(s: &mut String, report: &Report) {
     );
     s.push_str("<div class=\"card ladder\" id=\"ladder\"><h2>Maturity ladder</h2>\n");
     ladder_svg(s, report);
-    s.push_str("</div>\n</div>\n");
+    s.push_str("</div>\n");
+    distribution(s, report);
+    s.push_str("</div>\n");
     if let Some(gate) = &report.gate {
         gate_block(s, gate);
     }
-    s.push_str("<h2>Levels</h2>\n<table id=\"levels\">\n<thead><tr><th class=\"num\">Level</th><th>Name</th><th>State</th><th class=\"num\">Checks</th><th>Blocking</th></tr></thead>\n<tbody>\n");
+    s.push_str("<h2>Levels</h2>\n<table id=\"levels\">\n<thead><tr><th class=\"num\">Level</th><th>Name</th><th>State</th><th class=\"num\">Checks</th><th>Reached by</th><th>Blocking</th></tr></thead>\n<tbody>\n");
     let _ = writeln!(
         s,
-        "<tr data-level=\"0\"{}><td class=\"num\">0</td><td>Exposed</td><td><span class=\"badge st-held\">floor</span></td><td class=\"num\">–</td><td class=\"muted\">where every estate starts</td></tr>",
+        "<tr data-level=\"0\"{}><td class=\"num\">0</td><td>Exposed</td><td><span class=\"badge st-held\">floor</span></td><td class=\"num\">–</td><td>–</td><td class=\"muted\">where every estate starts</td></tr>",
         if summary.level == Some(0) {
             " class=\"reached\""
         } else {
@@ -196,7 +225,7 @@ fn overview(s: &mut String, report: &Report) {
     for level in &report.levels {
         let _ = writeln!(
             s,
-            "<tr data-level=\"{}\" data-state=\"{}\"{}><td class=\"num\">{}</td><td>{}{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            "<tr data-level=\"{}\" data-state=\"{}\"{}><td class=\"num\">{}</td><td>{}{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
             level.level,
             level_state(level.state),
             if Some(level.level) == summary.level {
@@ -213,10 +242,234 @@ fn overview(s: &mut String, report: &Report) {
             },
             level_badge(level.state),
             level.checks.len(),
+            reached_by(report, level),
             blocking(level)
         );
     }
     s.push_str("</tbody>\n</table>\n</section>\n");
+    standings(s, report);
+}
+
+/// `2 of 5 accounts`: the accounts that count for the organization's level and reached this one.
+fn reached_by(report: &Report, level: &LevelStatus) -> String {
+    let counted = report
+        .accounts
+        .iter()
+        .filter(|a| a.counts_for_organization && a.level.is_some())
+        .count();
+    if counted == 0 {
+        return "–".to_owned();
+    }
+    format!(
+        "{} of {}",
+        counted - level.accounts_below.len(),
+        plural(counted as u64, "account")
+    )
+}
+
+/// How many accounts of each environment hold each level.
+fn distribution(s: &mut String, report: &Report) {
+    let dist = &report.summary.distribution;
+    if dist.is_empty() {
+        return;
+    }
+    s.push_str("<div class=\"card\" id=\"distribution\"><h2>Accounts at each level</h2>\n<table class=\"dist\">\n<thead><tr><th>Environment</th>");
+    for level in 0..=crate::score::TOP_LEVEL {
+        let _ = write!(s, "<th class=\"num\">{level}</th>");
+    }
+    s.push_str("<th class=\"num\" title=\"nothing in scope\">–</th></tr></thead>\n<tbody>\n");
+    for d in dist {
+        let label = match d.environment {
+            EnvClass::Nonprod => "nonprod <span class=\"muted\">(informational)</span>",
+            other => other.as_str(),
+        };
+        let _ = write!(
+            s,
+            "<tr data-environment=\"{}\"><td>{label}</td>",
+            d.environment.as_str()
+        );
+        for count in &d.by_level {
+            if *count == 0 {
+                s.push_str("<td class=\"num muted\">·</td>");
+            } else {
+                let _ = write!(s, "<td class=\"num\">{count}</td>");
+            }
+        }
+        let _ = writeln!(
+            s,
+            "<td class=\"num muted\">{}</td></tr>",
+            d.nothing_in_scope
+        );
+    }
+    s.push_str("</tbody>\n</table></div>\n");
+}
+
+/// `✗`, `?`, `~`, `✓`, `–`: a control's state readable without its colour.
+fn status_symbol(status: Status) -> &'static str {
+    match status {
+        Status::Fail => "✗",
+        Status::Unknown => "?",
+        Status::Waived => "~",
+        Status::Pass => "✓",
+        Status::NotApplicable => "–",
+    }
+}
+
+/// The accounts × controls grid: where each account stands, and its own ladder on click.
+fn standings(s: &mut String, report: &Report) {
+    if report.accounts.is_empty() {
+        return;
+    }
+    s.push_str("<section id=\"standings\">\n<h2>Where each account stands</h2>\n<p class=\"muted\">Production accounts first, the weakest first; ◀ marks the accounts at the organization's level. Non-production accounts are informational: they are judged only on what classification puts in scope for them. Open an account for its ladder and what its next level needs.</p>\n<div class=\"scroll\"><table id=\"standings-table\">\n<thead><tr><th>Account</th><th>Environment</th><th class=\"num\">Level</th><th class=\"num\">Score</th>");
+    for control in &report.controls {
+        let _ = write!(
+            s,
+            "<th class=\"ctl\" title=\"{}\">{}</th>",
+            escape(&control.name),
+            escape(&control.id)
+        );
+    }
+    s.push_str("<th>First blocker</th></tr></thead>\n<tbody>\n");
+    for a in report.accounts_weakest_first() {
+        standing_row(s, report, a);
+    }
+    s.push_str("</tbody>\n</table></div>\n</section>\n");
+}
+
+fn standing_row(s: &mut String, report: &Report, a: &crate::score::AccountStanding) {
+    let filter_value = if a.environment.is_none() {
+        "none"
+    } else {
+        a.id.as_str()
+    };
+    let name = a.name.as_deref().unwrap_or(&a.id);
+    let weakest = report.is_weakest(a);
+    let level = match (a.level, &a.level_name) {
+        (Some(level), Some(level_name)) => format!(
+            "<span class=\"lvl\">{level}</span> {}{}",
+            escape(level_name),
+            if weakest { " ◀" } else { "" }
+        ),
+        _ => "<span class=\"muted\">– nothing in scope</span>".to_owned(),
+    };
+    let _ = write!(
+        s,
+        "<tr class=\"standing{}\" id=\"standing-{}\" data-account=\"{}\" data-level=\"{}\"><td><details class=\"account-ladder\"><summary><strong>{}</strong>{}</summary>",
+        if weakest { " weakest" } else { "" },
+        escape(&a.id),
+        escape(filter_value),
+        a.level.map_or_else(|| "none".to_owned(), |l| l.to_string()),
+        escape(name),
+        if a.name.is_some() {
+            format!(" <code>{}</code>", escape(&a.id))
+        } else {
+            String::new()
+        }
+    );
+    // The account's own ladder.
+    s.push_str("<ol class=\"mini-ladder\">");
+    for level in &a.levels {
+        let mut parts = Vec::new();
+        if !level.failing.is_empty() {
+            parts.push(format!("failing: {}", check_links(&level.failing)));
+        }
+        if !level.unknown.is_empty() {
+            parts.push(format!("unknown: {}", check_links(&level.unknown)));
+        }
+        let _ = write!(
+            s,
+            "<li data-level=\"{}\" data-state=\"{}\">{} {} {}{}</li>",
+            level.level,
+            level_state(level.state),
+            level.level,
+            escape(crate::score::level_name(level.level)),
+            level_badge(level.state),
+            if parts.is_empty() {
+                String::new()
+            } else {
+                format!(" <span class=\"muted\">{}</span>", parts.join("; "))
+            }
+        );
+    }
+    s.push_str("</ol>");
+    if !a.blockers.is_empty() {
+        let needs: Vec<String> = a
+            .blockers
+            .iter()
+            .map(|b| {
+                let count = match b.status {
+                    Status::Fail => format!("{} failing", b.fail),
+                    _ => format!("{} unknown", b.unknown),
+                };
+                format!(
+                    "<a href=\"#check-{0}\">{0}</a> {1} ({count})",
+                    escape(&b.check_id),
+                    escape(&b.name)
+                )
+            })
+            .collect();
+        let _ = write!(
+            s,
+            "<p class=\"needs\">Level {} needs: {}</p>",
+            a.blockers[0].level,
+            needs.join(", ")
+        );
+    }
+    let _ = write!(
+        s,
+        "<p><a class=\"show-account\" href=\"#account={}&amp;status=fail,unknown\">its failing and unknown findings</a></p></details></td>",
+        escape(filter_value)
+    );
+    let env = match a.environment {
+        Some(env) => format!(
+            "<span class=\"env env-{}\">{}</span>",
+            env.as_str(),
+            escape(&super::environment_label(a))
+        ),
+        None => "<span class=\"muted\">files without an account</span>".to_owned(),
+    };
+    let _ = write!(
+        s,
+        "<td>{env}</td><td class=\"num\">{level}</td><td class=\"num\">{}</td>",
+        a.score.map_or_else(|| "–".to_owned(), |v| v.to_string())
+    );
+    for control in &report.controls {
+        let status = a
+            .controls
+            .get(&control.id)
+            .copied()
+            .unwrap_or(Status::NotApplicable);
+        let _ = write!(
+            s,
+            "<td class=\"cell s-{0}\" data-control=\"{1}\" data-state=\"{0}\" title=\"{1}: {2}\">{3}</td>",
+            status.as_str(),
+            escape(&control.id),
+            status_text(status),
+            status_symbol(status)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "<td>{}</td></tr>",
+        super::blocker_text(a).map_or_else(
+            || if a.level == Some(crate::score::TOP_LEVEL) {
+                "<span class=\"muted\">top of the ladder</span>".to_owned()
+            } else {
+                "–".to_owned()
+            },
+            |b| escape(&b)
+        )
+    );
+}
+
+/// `a, b and c`, or `a, b and 4 more`.
+fn shortened_list(items: &[String], max: usize) -> String {
+    match items.len() {
+        0 => String::new(),
+        1 => items[0].clone(),
+        n if n <= max => format!("{} and {}", items[..n - 1].join(", "), items[n - 1]),
+        n => format!("{} and {} more", items[..max].join(", "), n - max),
+    }
 }
 
 /// A half-circle gauge of the score, grey and empty when there is none.
@@ -1040,6 +1293,21 @@ mod tests {
             control.name = HOSTILE[0].to_owned();
         }
         report.summary.level_name = Some(HOSTILE[2].to_owned());
+        for (i, account) in report.accounts.iter_mut().enumerate() {
+            let bad = HOSTILE[i % HOSTILE.len()];
+            account.id = bad.to_owned();
+            account.name = Some(HOSTILE[(i + 1) % HOSTILE.len()].to_owned());
+            account.level_name = Some(bad.to_owned());
+            account.controls = [(bad.to_owned(), Status::Fail)].into();
+            for blocker in &mut account.blockers {
+                blocker.check_id = bad.to_owned();
+                blocker.name = bad.to_owned();
+            }
+            for level in &mut account.levels {
+                level.failing = vec![bad.to_owned()];
+            }
+        }
+        report.summary.weakest = vec![HOSTILE[0].to_owned()];
         report.tool.version = HOSTILE[1].to_owned();
         report.scope.source = HOSTILE[0].to_owned();
         report.scope.regions = vec![HOSTILE[2].to_owned()];
@@ -1113,7 +1381,9 @@ mod tests {
         let page = html(&report);
         assert!(page.contains("id=\"gate\" data-passed=\"false\""));
         assert!(page.contains("Gate failed"));
-        assert!(page.contains("<li>level 0 (Exposed) is under 1"));
+        assert!(page.contains(
+            "<li>3 of 5 production accounts are under level 1 (Guarded): acme-prod (222222222222) at 0, blocked by SEC001"
+        ));
     }
 
     #[test]

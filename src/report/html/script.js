@@ -59,7 +59,11 @@
   // A link can carry filters: #status=fail,unknown&account=222222222222&severity=high&text=rds
   function fromHash() {
     var hash = location.hash.replace(/^#/, "");
-    if (hash.indexOf("=") < 0) { return; }
+    if (hash.indexOf("=") < 0) { return false; }
+    // A link names every filter it wants: the others start from their defaults.
+    selects.forEach(function (s) { s.el.value = ""; });
+    text.value = "";
+    boxes.forEach(function (box, i) { box.checked = defaults[i]; });
     hash.split("&").forEach(function (pair) {
       var parts = pair.split("=");
       var key = decodeURIComponent(parts[0]);
@@ -73,8 +77,14 @@
         selects.forEach(function (s) { if (s.key === key) { s.el.value = value; } });
       }
     });
+    return true;
   }
-  window.addEventListener("hashchange", function () { fromHash(); apply(); });
+  window.addEventListener("hashchange", function () {
+    if (fromHash()) {
+      apply();
+      byId("findings").scrollIntoView();
+    }
+  });
   fromHash();
   filters.hidden = false;
   Array.prototype.slice.call(document.querySelectorAll(".nojs-note")).forEach(function (el) { el.hidden = true; });
