@@ -857,6 +857,11 @@ mod tests {
         add_finding(runs, check, account, Some(env), status);
     }
 
+    /// Adds a finding of `check` in the production account `PROD`.
+    fn add_prod(runs: &mut [CheckRun], check: &str, status: Status) {
+        add(runs, check, Some(PROD), EnvClass::Prod, status);
+    }
+
     fn add_finding(
         runs: &mut [CheckRun],
         check: &str,
@@ -921,20 +926,8 @@ mod tests {
     #[test]
     fn one_unknown_blocks_its_level_and_counts_as_not_passing() {
         let mut runs = runs();
-        add(
-            &mut runs,
-            "DEL002",
-            Some(PROD),
-            EnvClass::Prod,
-            Status::Pass,
-        );
-        add(
-            &mut runs,
-            "SEC001",
-            Some(PROD),
-            EnvClass::Prod,
-            Status::Unknown,
-        );
+        add_prod(&mut runs, "DEL002", Status::Pass);
+        add_prod(&mut runs, "SEC001", Status::Unknown);
         let scored = score(&runs, &[info(PROD, EnvClass::Prod)]);
         let prod = account(&scored, PROD);
         // high 5 × 1 + critical 10 × 0 over 15.
@@ -957,20 +950,8 @@ mod tests {
     #[test]
     fn a_waived_failure_passes() {
         let mut runs = runs();
-        add(
-            &mut runs,
-            "DEL002",
-            Some(PROD),
-            EnvClass::Prod,
-            Status::Waived,
-        );
-        add(
-            &mut runs,
-            "DEL002",
-            Some(PROD),
-            EnvClass::Prod,
-            Status::Pass,
-        );
+        add_prod(&mut runs, "DEL002", Status::Waived);
+        add_prod(&mut runs, "DEL002", Status::Pass);
         let scored = score(&runs, &[info(PROD, EnvClass::Prod)]);
         let prod = account(&scored, PROD);
         assert_eq!((prod.score, prod.level), (Some(100.0), Some(4)));
@@ -982,21 +963,9 @@ mod tests {
     fn ten_thousand_passes_and_one_failure_score_just_under_100_and_block_the_level() {
         let mut runs = runs();
         for _ in 0..10_000 {
-            add(
-                &mut runs,
-                "DEL002",
-                Some(PROD),
-                EnvClass::Prod,
-                Status::Pass,
-            );
+            add_prod(&mut runs, "DEL002", Status::Pass);
         }
-        add(
-            &mut runs,
-            "DEL002",
-            Some(PROD),
-            EnvClass::Prod,
-            Status::Fail,
-        );
+        add_prod(&mut runs, "DEL002", Status::Fail);
         let scored = score(&runs, &[info(PROD, EnvClass::Prod)]);
         assert_eq!(scored.score, Some(99.9));
         let prod = account(&scored, PROD);
@@ -1012,13 +981,7 @@ mod tests {
     #[test]
     fn workstation_findings_without_an_account_have_their_own_scope() {
         let mut runs = runs();
-        add(
-            &mut runs,
-            "DEL002",
-            Some(PROD),
-            EnvClass::Prod,
-            Status::Pass,
-        );
+        add_prod(&mut runs, "DEL002", Status::Pass);
         // A key that reaches nothing known, and a local database URL that passes.
         add_finding(&mut runs, "SEC001", None, None, Status::Unknown);
         add_finding(&mut runs, "SEC001", None, None, Status::Pass);
@@ -1039,13 +1002,7 @@ mod tests {
     #[test]
     fn an_account_judged_only_by_workstation_findings() {
         let mut runs = runs();
-        add(
-            &mut runs,
-            "SEC001",
-            Some(PROD),
-            EnvClass::Prod,
-            Status::Fail,
-        );
+        add_prod(&mut runs, "SEC001", Status::Fail);
         let scored = score(&runs, &[info(PROD, EnvClass::Prod)]);
         let prod = account(&scored, PROD);
         assert_eq!((prod.score, prod.level), (Some(0.0), Some(0)));
@@ -1068,13 +1025,7 @@ mod tests {
         for id in ["SEC003", "DEL002", "REC001"] {
             add(&mut runs, id, Some(PROD), EnvClass::Prod, Status::Pass);
         }
-        add(
-            &mut runs,
-            "REC004",
-            Some(PROD),
-            EnvClass::Prod,
-            Status::Fail,
-        );
+        add_prod(&mut runs, "REC004", Status::Fail);
         // Management: level 1 (LOG001 fails).
         add(
             &mut runs,
@@ -1183,51 +1134,15 @@ mod tests {
     fn the_readme_worked_example() {
         let mut runs = runs();
         for _ in 0..2 {
-            add(
-                &mut runs,
-                "PRV001",
-                Some(PROD),
-                EnvClass::Prod,
-                Status::Pass,
-            );
+            add_prod(&mut runs, "PRV001", Status::Pass);
         }
         for _ in 0..9 {
-            add(
-                &mut runs,
-                "DEL002",
-                Some(PROD),
-                EnvClass::Prod,
-                Status::Pass,
-            );
+            add_prod(&mut runs, "DEL002", Status::Pass);
         }
-        add(
-            &mut runs,
-            "DEL002",
-            Some(PROD),
-            EnvClass::Prod,
-            Status::Fail,
-        );
-        add(
-            &mut runs,
-            "SEC003",
-            Some(PROD),
-            EnvClass::Prod,
-            Status::Pass,
-        );
-        add(
-            &mut runs,
-            "SEC003",
-            Some(PROD),
-            EnvClass::Prod,
-            Status::Unknown,
-        );
-        add(
-            &mut runs,
-            "DEL001",
-            Some(PROD),
-            EnvClass::Prod,
-            Status::NotApplicable,
-        );
+        add_prod(&mut runs, "DEL002", Status::Fail);
+        add_prod(&mut runs, "SEC003", Status::Pass);
+        add_prod(&mut runs, "SEC003", Status::Unknown);
+        add_prod(&mut runs, "DEL001", Status::NotApplicable);
         let scored = score(&runs, &[info(PROD, EnvClass::Prod)]);
         let prod = account(&scored, PROD);
         assert_eq!(prod.score, Some(88.8));

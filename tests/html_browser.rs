@@ -284,15 +284,7 @@ fn the_demo_report_renders_without_console_messages() {
     assert!(page.dom.contains("id=\"level\""), "no #level");
     assert!(page.dom.contains("Exposed"));
     assert!(page.dom.contains("id=\"score\""), "no #score");
-    let report: serde_json::Value = serde_json::from_slice(
-        &Command::new(BIN)
-            .env("SOURCE_DATE_EPOCH", "1795165200")
-            .args(["audit", "--demo", "-f", "json"])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
+    let report = demo_json();
     let findings = report["findings"].as_array().unwrap();
     let rows = rows(&page.dom);
     assert_eq!(rows.len(), findings.len(), "one row per finding");
