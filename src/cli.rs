@@ -84,7 +84,8 @@ pub struct AuditArgs {
 
 #[derive(Debug, Args)]
 pub struct CollectCommandArgs {
-    /// Where to write the snapshot (atomically)
+    /// Where to write the snapshot: a file (replaced atomically), a device or FIFO (written
+    /// into), or `-` for standard output
     #[arg(short, long, value_name = "FILE")]
     pub output: PathBuf,
 
@@ -248,11 +249,13 @@ pub struct ReportArgs {
 
     /// Report format, repeatable so that one collection feeds every consumer: FORMAT goes to
     /// standard output (or -o FILE), FORMAT=FILE to FILE. Formats: table, json, sarif, junit,
-    /// markdown, html [default: table]
+    /// markdown, html [default: table]. FILE `-` is standard output
     #[arg(short, long, value_name = "FORMAT[=FILE]", value_parser = parse_output)]
     pub format: Vec<OutputSpec>,
 
-    /// Write the report to FILE (atomically) instead of standard output
+    /// Write the report to FILE instead of standard output (`-`). A regular file is replaced
+    /// atomically, keeping its permissions; a symbolic link is followed to an existing file;
+    /// a device or FIFO (/dev/null, /dev/stdout) is written into, never replaced
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
@@ -280,7 +283,11 @@ impl ReportArgs {
         if bare > 1 {
             return Err("-f: only one format can go to standard output (or -o); give the others a file with FORMAT=FILE".to_owned());
         }
-        if let Some(path) = &self.output {
+        if let Some(path) = self
+            .output
+            .as_ref()
+            .filter(|p| !crate::output::is_stdout(p))
+        {
             match specs.iter_mut().find(|s| s.path.is_none()) {
                 Some(spec) => spec.path = Some(path.clone()),
                 None => {
@@ -310,6 +317,8 @@ fn parse_output(text: &str) -> Result<OutputSpec, String> {
                 "`{text}`: no file after `=` (FORMAT=FILE, e.g. json={name}.json)"
             ));
         }
+        // `FORMAT=-` is standard output, like a bare FORMAT.
+        Some((name, "-")) => (name, None),
         Some((name, path)) => (name, Some(PathBuf::from(path))),
         None => (text, None),
     };
@@ -399,7 +408,7 @@ pub enum ExplainFormat {
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
-    /// Where to write the template
+    /// Where to write the template (`-`: standard output)
     #[arg(long, short, value_name = "FILE", default_value = "ringfence.toml")]
     pub output: PathBuf,
 

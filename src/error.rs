@@ -32,6 +32,9 @@ pub enum Error {
     /// There is nothing to evaluate.
     #[error("{0}")]
     NothingCollected(String),
+    /// More than one thing went wrong (every report that could not be written), in order.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\nringfence: "))]
+    Several(Vec<Error>),
 }
 
 impl Error {
@@ -53,6 +56,18 @@ impl Error {
         match self {
             Error::Usage(_) | Error::Input { .. } | Error::Io { .. } => exit::BAD_INPUT,
             Error::NothingCollected(_) => exit::NOTHING_COLLECTED,
+            Error::Several(errors) => errors
+                .iter()
+                .map(Error::exit_code)
+                .max()
+                .unwrap_or(exit::BAD_INPUT),
         }
+    }
+
+    /// Whether this is standard output's reader having gone (`| head`): the one write
+    /// failure that ends a report without failing the run.
+    pub fn is_closed_stdout(&self) -> bool {
+        matches!(self, Error::Io { path, source }
+            if path == crate::output::STDOUT && source.kind() == io::ErrorKind::BrokenPipe)
     }
 }

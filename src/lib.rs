@@ -15,6 +15,7 @@ pub mod error;
 pub mod events;
 pub mod inventory;
 pub mod network;
+pub mod output;
 pub mod policy;
 pub mod report;
 pub mod score;
@@ -69,7 +70,14 @@ pub fn run(cli: Cli, io: &mut Io) -> Result<u8, Error> {
                 path: config_path,
             };
             // Refused before anything is collected.
-            args.eval.report.outputs().map_err(Error::Usage)?;
+            let outputs = args.eval.report.outputs().map_err(Error::Usage)?;
+            if args.save_snapshot.as_deref().is_some_and(output::is_stdout)
+                && outputs.iter().any(|o| o.path.is_none())
+            {
+                return Err(Error::Usage(
+                    "--save-snapshot -: the report already goes to standard output; give the report a file (-o FILE) or the snapshot one".to_owned(),
+                ));
+            }
             let options = collect_options(&args.collect);
             let scan = (!args.workspaces.is_empty() || args.workstation.aws_home.is_some())
                 .then(|| workstation_options(&args.workspaces, &args.workstation));
@@ -88,7 +96,7 @@ pub fn run(cli: Cli, io: &mut Io) -> Result<u8, Error> {
                     let mut snapshot = collect::collect(&options, &loaded.config, io.now)?;
                     add_workstation(&mut snapshot, scan.as_ref(), &options)?;
                     if let Some(path) = &args.save_snapshot {
-                        save_snapshot(&snapshot, path)?;
+                        save_snapshot(&snapshot, path, io.stdout)?;
                     }
                     audit(&snapshot, Source::Live, &loaded, &args.eval, io)
                 }
@@ -97,7 +105,7 @@ pub fn run(cli: Cli, io: &mut Io) -> Result<u8, Error> {
         Command::Collect(args) => {
             let (config, _) = Config::load(args.config.as_deref(), &checks::ids())?;
             let snapshot = collect::collect(&collect_options(&args.collect), &config, io.now)?;
-            save_snapshot(&snapshot, &args.output)?;
+            save_snapshot(&snapshot, &args.output, io.stdout)?;
             let _ = writeln!(
                 io.stderr,
                 "ringfence: {}",
@@ -129,10 +137,14 @@ pub fn run(cli: Cli, io: &mut Io) -> Result<u8, Error> {
         Command::Scan(args) => scan(args, io),
         Command::Diff(args) => diff_command(&args, io),
         Command::Checks { command } => checks_command(command, io.stdout).map(|()| exit::OK),
-        Command::Init(args) => init(&args.output, args.force, io.stderr).map(|()| exit::OK),
+        Command::Init(args) => {
+            init(&args.output, args.force, io.stdout, io.stderr).map(|()| exit::OK)
+        }
     };
     match result {
-        Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => Ok(exit::OK),
+        // The reader of standard output stopped reading (`| head`): not a failure of the run.
+        // Commands with a gate handle it themselves, so that the gate's code stands.
+        Err(err) if err.is_closed_stdout() => Ok(exit::OK),
         other => other,
     }
 }
@@ -163,9 +175,9 @@ fn collect_options(args: &CollectArgs) -> collect::CollectOptions {
     }
 }
 
-fn save_snapshot(snapshot: &Snapshot, path: &Path) -> Result<(), Error> {
+fn save_snapshot(snapshot: &Snapshot, path: &Path, stdout: &mut dyn Write) -> Result<(), Error> {
     let json = snapshot.to_json();
-    write_atomically(path, |out| {
+    output::write_to(path, stdout, |out| {
         out.write_all(json.as_bytes())?;
         writeln!(out)
     })
@@ -188,7 +200,11 @@ fn collection_summary(snapshot: &Snapshot, path: &Path) -> String {
         snapshot.accounts.len(),
         regions.len(),
         snapshot.errors.len(),
-        path.display()
+        if output::is_stdout(path) {
+            output::STDOUT.to_owned()
+        } else {
+            path.display().to_string()
+        }
     )
 }
 
@@ -389,10 +405,16 @@ fn diff_command(args: &DiffArgs, io: &mut Io) -> Result<u8, Error> {
     let (old, old_origin) = read(&args.old)?;
     let (new, new_origin) = read(&args.new)?;
     let diff = diff::diff(&old, &old_origin, &new, &new_origin)?;
-    let stdout = |err| Error::io("standard output", err);
-    match args.format {
-        DiffFormat::Text => diff::render_text(&diff, io.stdout).map_err(stdout)?,
-        DiffFormat::Json => diff::render_json(&diff, io.stdout).map_err(stdout)?,
+    let rendered = match args.format {
+        DiffFormat::Text => diff::render_text(&diff, io.stdout),
+        DiffFormat::Json => diff::render_json(&diff, io.stdout),
+    }
+    .and_then(|()| io.stdout.flush())
+    .map_err(|err| Error::io(output::STDOUT, err));
+    match rendered {
+        // A reader that stopped early does not take the gate with it.
+        Err(err) if err.is_closed_stdout() => {}
+        other => other?,
     }
     if args.fail_on_new && diff.regressed {
         let _ = writeln!(
@@ -405,32 +427,47 @@ fn diff_command(args: &DiffArgs, io: &mut Io) -> Result<u8, Error> {
     Ok(exit::OK)
 }
 
-/// Writes each report to its file (atomically) or standard output, and turns the gate's
+/// Writes each report to its file (see [`output`]) or standard output, and turns the gate's
 /// verdict into the exit code, with one line on stderr for CI logs when it failed.
+///
+/// No output stops another: a reader closing standard output early (`| head`) ends the
+/// report there and nothing else, and a file that cannot be written is reported after every
+/// other report is written. The gate's verdict stands unless a report was lost.
 fn emit(
     outputs: &[OutputSpec],
     render: impl Fn(ReportFormat, &mut dyn Write) -> io::Result<()>,
     gate: Option<&report::GateVerdict>,
     io: &mut Io,
 ) -> Result<u8, Error> {
+    let mut failed = Vec::new();
     for spec in outputs {
-        match &spec.path {
-            Some(path) => write_atomically(path, |out| render(spec.format, out))?,
-            None => {
-                render(spec.format, io.stdout).map_err(|err| Error::io("standard output", err))?
-            }
+        let written = match &spec.path {
+            Some(path) => output::write_file(path, |out| render(spec.format, out)),
+            None => render(spec.format, io.stdout)
+                .and_then(|()| io.stdout.flush())
+                .map_err(|err| Error::io(output::STDOUT, err)),
+        };
+        match written {
+            Err(err) if err.is_closed_stdout() => {}
+            Err(err) => failed.push(err),
+            Ok(()) => {}
         }
     }
-    match gate {
+    let code = match gate {
         Some(gate) if !gate.passed => {
             let _ = writeln!(
                 io.stderr,
                 "ringfence: gate failed: {}",
                 gate.reasons.join("; ")
             );
-            Ok(exit::GATE_FAILED)
+            exit::GATE_FAILED
         }
-        _ => Ok(exit::OK),
+        _ => exit::OK,
+    };
+    match failed.len() {
+        0 => Ok(code),
+        1 => Err(failed.remove(0)),
+        _ => Err(Error::Several(failed)),
     }
 }
 
@@ -533,35 +570,6 @@ fn collected_anything(snapshot: &Snapshot) -> bool {
     })
 }
 
-/// Writes through a temporary file in the target's directory and renames it into place, so a
-/// reader never sees a half-written report.
-fn write_atomically(
-    path: &Path,
-    render: impl FnOnce(&mut dyn Write) -> io::Result<()>,
-) -> Result<(), Error> {
-    let origin = path.display().to_string();
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".ringfence-");
-    // A report is an ordinary file: readable as the umask allows, not private like a temp file.
-    #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-    let mut file = builder
-        .tempfile_in(dir)
-        .map_err(|err| Error::io(&origin, err))?;
-    {
-        let mut writer = io::BufWriter::new(file.as_file_mut());
-        render(&mut writer).map_err(|err| Error::io(&origin, err))?;
-        writer.flush().map_err(|err| Error::io(&origin, err))?;
-    }
-    file.persist(path)
-        .map_err(|err| Error::io(&origin, err.error))?;
-    Ok(())
-}
-
 fn checks_command(command: ChecksCommand, out: &mut dyn Write) -> Result<(), Error> {
     let stdout = |err| Error::io("standard output", err);
     match command {
@@ -592,14 +600,24 @@ fn checks_command(command: ChecksCommand, out: &mut dyn Write) -> Result<(), Err
     }
 }
 
-fn init(path: &Path, force: bool, stderr: &mut dyn Write) -> Result<(), Error> {
+fn init(
+    path: &Path,
+    force: bool,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<(), Error> {
     let origin = path.display().to_string();
+    if output::is_stdout(path) {
+        return output::write_to(path, stdout, |out| {
+            out.write_all(config::TEMPLATE.as_bytes())
+        });
+    }
     if path.exists() && !force {
         return Err(Error::Usage(format!(
             "{origin} already exists; pass --force to overwrite it"
         )));
     }
-    write_atomically(path, |out| out.write_all(config::TEMPLATE.as_bytes()))?;
+    output::write_file(path, |out| out.write_all(config::TEMPLATE.as_bytes()))?;
     let _ = writeln!(
         stderr,
         "wrote {origin}: every setting at its default, with comments"

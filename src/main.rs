@@ -1,4 +1,4 @@
-use std::io;
+use std::io::{self, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -18,10 +18,16 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    if let Err(err) = ringfence::output::remove_partial_files_on_signal() {
+        let _ = writeln!(
+            io::stderr(),
+            "ringfence: cannot watch for SIGINT/SIGTERM ({err}); an interrupted write may leave a temporary file"
+        );
+    }
     let stdout = io::stdout();
-    let stderr = io::stderr();
     let mut out = stdout.lock();
-    let mut err_out = stderr.lock();
+    // Not locked for the whole run: the signal handler must be able to write on it.
+    let mut err_out = io::stderr();
     let terminal = io::IsTerminal::is_terminal(&stdout)
         .then(|| terminal_size::terminal_size_of(&stdout))
         .flatten()
@@ -33,20 +39,23 @@ fn main() -> ExitCode {
         now: now(),
         width,
     };
-    let code = match ringfence::run(cli, &mut io) {
-        Ok(code) => code,
+    match ringfence::run(cli, &mut io) {
+        Ok(code) => {
+            if let Err(err) = io.stdout.flush()
+                && err.kind() != io::ErrorKind::BrokenPipe
+            {
+                let _ = writeln!(io.stderr, "ringfence: standard output: {err}");
+                return ExitCode::from(exit::BAD_INPUT);
+            }
+            ExitCode::from(code)
+        }
         Err(err) => {
             let _ = writeln!(io.stderr, "ringfence: {err}");
-            err.exit_code()
+            // Standard output already failed, or does not matter now: one message is enough.
+            let _ = io.stdout.flush();
+            ExitCode::from(err.exit_code())
         }
-    };
-    if let Err(err) = io.stdout.flush()
-        && err.kind() != io::ErrorKind::BrokenPipe
-    {
-        let _ = writeln!(io.stderr, "ringfence: standard output: {err}");
-        return ExitCode::from(exit::BAD_INPUT);
     }
-    ExitCode::from(code)
 }
 
 /// The current time, or `SOURCE_DATE_EPOCH` when set (reproducible reports).

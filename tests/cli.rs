@@ -1047,3 +1047,353 @@ fn waivers_show_in_every_format() {
         out.stdout
     );
 }
+
+/// A character device of the kernel's (`null` 1:3, `full` 1:7) at a path of the test's own,
+/// so that a regression replaces that node, never the machine's /dev. Without the right to
+/// create device nodes, a symbolic link to the machine's device stands in.
+#[cfg(unix)]
+fn device(dir: &Path, name: &str) -> String {
+    let minor = match name {
+        "null" => "3",
+        "full" => "7",
+        other => panic!("no device {other}"),
+    };
+    let path = dir.join(name);
+    let made = StdCommand::new("mknod")
+        .arg(&path)
+        .args(["c", "1", minor])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !made {
+        std::os::unix::fs::symlink(format!("/dev/{name}"), &path).unwrap();
+    }
+    path.display().to_string()
+}
+
+/// A pipe whose reader is already gone: every write to it fails with EPIPE, as when a
+/// `| head -1` has read its line and exited.
+fn closed_pipe() -> Stdio {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    Stdio::from(writer)
+}
+
+#[test]
+fn a_closed_stdout_keeps_the_gate_and_every_file_output() {
+    let dir = tmp();
+    let output = StdCommand::new(env!("CARGO_BIN_EXE_ringfence"))
+        .current_dir(dir.path())
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .args([
+            "audit",
+            "--demo",
+            "--fail-under",
+            "80",
+            "-f",
+            "json=j.json",
+            "-f",
+            "table",
+            "-f",
+            "sarif=s.sarif",
+        ])
+        .stdout(closed_pipe())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("gate failed"), "{stderr}");
+    assert!(!stderr.contains("Broken pipe"), "{stderr}");
+    for name in ["j.json", "s.sarif"] {
+        let text = std::fs::read_to_string(dir.path().join(name)).unwrap();
+        json(&text);
+    }
+}
+
+#[test]
+fn diff_keeps_its_gate_on_a_closed_stdout() {
+    let dir = tmp();
+    let d = dir.path();
+    assert_eq!(
+        run(d, &["audit", "--demo", "-f", "json", "-o", "demo.json"]).code,
+        0
+    );
+    write(d, "clean-estate.json", &clean_snapshot());
+    let clean = run(
+        d,
+        &[
+            "audit",
+            "--snapshot",
+            "clean-estate.json",
+            "-f",
+            "json",
+            "-o",
+            "clean.json",
+        ],
+    );
+    assert_eq!(clean.code, 0, "{}", clean.stderr);
+    let output = StdCommand::new(env!("CARGO_BIN_EXE_ringfence"))
+        .current_dir(d)
+        .args(["diff", "clean.json", "demo.json", "--fail-on-new"])
+        .stdout(closed_pipe())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("regressed"), "{stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_full_stdout_is_reported_once_and_files_are_still_written() {
+    let dir = tmp();
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let output = StdCommand::new(env!("CARGO_BIN_EXE_ringfence"))
+        .current_dir(dir.path())
+        .args(["audit", "--demo", "-f", "table", "-f", "json=j.json"])
+        .stdout(full)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.matches("No space left").count(), 1, "{stderr}");
+    assert!(stderr.contains("standard output"), "{stderr}");
+    json(&std::fs::read_to_string(dir.path().join("j.json")).unwrap());
+}
+
+#[cfg(unix)]
+#[test]
+fn every_file_that_cannot_be_written_is_named_after_the_others_are_written() {
+    let dir = tmp();
+    let full = format!("json={}", device(dir.path(), "full"));
+    let out = run(
+        dir.path(),
+        &[
+            "audit",
+            "--demo",
+            "-f",
+            &full,
+            "-f",
+            "sarif=no/such/dir/s.sarif",
+            "-f",
+            "html=h.html",
+        ],
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("full: No space left"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("no/such/dir/s.sarif: cannot create a file in no/such/dir: No such file"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains(".ringfence-"), "{}", out.stderr);
+    assert!(dir.path().join("h.html").is_file());
+}
+
+#[cfg(unix)]
+#[test]
+fn devices_and_fifos_are_written_into_and_never_replaced() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tmp();
+    let null = device(dir.path(), "null");
+    let stdout = dir.path().join("stdout");
+    std::os::unix::fs::symlink("/proc/self/fd/1", &stdout).unwrap();
+    for target in [null.as_str(), "stdout"] {
+        let out = run(dir.path(), &["audit", "--demo", "-f", "json", "-o", target]);
+        assert_eq!(out.code, 0, "{target}: {}", out.stderr);
+        let kind = std::fs::metadata(dir.path().join(target))
+            .unwrap()
+            .file_type();
+        assert!(!kind.is_file(), "{target} was replaced by a regular file");
+    }
+    assert!(
+        std::fs::metadata(&null)
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
+    assert!(
+        std::fs::symlink_metadata(&stdout)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let out = run(
+        dir.path(),
+        &["audit", "--demo", "-f", "json", "-o", "stdout"],
+    );
+    json(&out.stdout);
+
+    let fifo = dir.path().join("report.fifo");
+    assert!(
+        StdCommand::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success(),
+        "mkfifo"
+    );
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let out = run(
+        dir.path(),
+        &["audit", "--demo", "-f", "json", "-o", "report.fifo"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    json(&reader.join().unwrap());
+    assert!(
+        std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo()
+    );
+
+    let full = device(dir.path(), "full");
+    let out = run(dir.path(), &["audit", "--demo", "-o", &full]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("full: No space left"), "{}", out.stderr);
+    assert!(!std::fs::metadata(&full).unwrap().file_type().is_file());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_is_followed_to_its_file_and_a_dangling_one_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tmp();
+    let real = dir.path().join("real.json");
+    std::fs::write(&real, "old").unwrap();
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::os::unix::fs::symlink("real.json", dir.path().join("link.json")).unwrap();
+    let out = run(
+        dir.path(),
+        &["audit", "--demo", "-f", "json", "-o", "link.json"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let link = std::fs::symlink_metadata(dir.path().join("link.json")).unwrap();
+    assert!(link.file_type().is_symlink(), "the link was replaced");
+    json(&std::fs::read_to_string(&real).unwrap());
+    let mode = std::fs::metadata(&real).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the file's permissions were not kept");
+
+    std::os::unix::fs::symlink("nowhere.json", dir.path().join("dangling.json")).unwrap();
+    let out = run(dir.path(), &["audit", "--demo", "-o", "dangling.json"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("symbolic link to nowhere.json"),
+        "{}",
+        out.stderr
+    );
+    assert!(!dir.path().join("nowhere.json").exists());
+
+    let out = run(dir.path(), &["audit", "--demo", "-o", "."]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("is a directory"), "{}", out.stderr);
+}
+
+#[test]
+fn dash_is_standard_output() {
+    let dir = tmp();
+    for args in [
+        &["audit", "--demo", "-f", "json", "-o", "-"][..],
+        &["audit", "--demo", "-f", "json=-"][..],
+    ] {
+        let out = run(dir.path(), args);
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+        json(&out.stdout);
+    }
+    assert!(!dir.path().join("-").exists());
+    let out = run(dir.path(), &["init", "-o", "-"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("[environments]"), "{}", out.stdout);
+    assert!(!dir.path().join("-").exists());
+    let out = run(
+        dir.path(),
+        &["audit", "--demo", "-f", "json=-", "-f", "table"],
+    );
+    assert_eq!(out.code, 2, "two reports on standard output");
+}
+
+/// A snapshot of `n` production accounts with nothing in them: large reports, quickly.
+fn many_accounts(n: usize) -> String {
+    let accounts: Vec<Value> = (0..n)
+        .map(|i| {
+            serde_json::json!({
+                "id": format!("{:012}", 100_000_000_000_usize + i),
+                "name": format!("acct-prod-{i}"),
+                "iam": {"roles": [], "users": [], "groups": [], "managed_policies": []}
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "schema_version": "1.0",
+        "collected_at": "2026-11-20T09:00:00Z",
+        "accounts": accounts
+    })
+    .to_string()
+}
+
+#[cfg(unix)]
+#[test]
+fn an_interrupted_write_leaves_no_temporary_file() {
+    let dir = tmp();
+    write(dir.path(), "big.json", &many_accounts(5000));
+    for (signal, code) in [("TERM", 143), ("INT", 130)] {
+        let mut child = StdCommand::new(env!("CARGO_BIN_EXE_ringfence"))
+            .current_dir(dir.path())
+            .args(["evaluate", "big.json", "-f", "json", "-o", "report.json"])
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let partial = |dir: &Path| {
+            std::fs::read_dir(dir)
+                .unwrap()
+                .filter_map(|e| e.ok())
+                .any(|e| e.file_name().to_string_lossy().starts_with(".ringfence-"))
+        };
+        let started = std::time::Instant::now();
+        while !partial(dir.path()) {
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "the report was written before it could be interrupted"
+            );
+            assert!(
+                started.elapsed().as_secs() < 120,
+                "no temporary file appeared"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        let killed = StdCommand::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(child.id().to_string())
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        // Bounded: a handler that deadlocks must fail this test, not hang the suite.
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if started.elapsed().as_secs() > 180 {
+                let _ = child.kill();
+                panic!("SIG{signal}: the process did not exit");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        };
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+        assert_eq!(status.code(), Some(code), "SIG{signal}: {stderr}");
+        assert!(
+            stderr.contains(&format!("interrupted by SIG{signal}")),
+            "{stderr}"
+        );
+        assert!(stderr.contains("report.json was not written"), "{stderr}");
+        assert!(!partial(dir.path()), "SIG{signal} left a temporary file");
+        assert!(!dir.path().join("report.json").exists());
+    }
+}
