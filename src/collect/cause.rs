@@ -300,8 +300,7 @@ mod tests {
             classify(&err, None),
             Cause::Unreachable(Connection::TimedOut { after: None })
         );
-        let io = dispatch(ConnectorError::io(Box::new(std::io::Error::new(
-            std::io::ErrorKind::Other,
+        let io = dispatch(ConnectorError::io(Box::new(std::io::Error::other(
             "dns error: failed to lookup address information",
         ))));
         assert_eq!(classify(&io, None), Cause::Unreachable(Connection::Dns));
