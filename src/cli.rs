@@ -122,9 +122,9 @@ pub struct CollectArgs {
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
 
-    /// Send every request to this endpoint (a local emulator, a VPC endpoint); AWS_ENDPOINT_URL
-    /// is honoured too
-    #[arg(long, value_name = "URL")]
+    /// Send every request to this endpoint, an http:// or https:// URL (a local emulator, a
+    /// VPC endpoint); AWS_ENDPOINT_URL is honoured too
+    #[arg(long, value_name = "URL", value_parser = parse_endpoint_url)]
     pub endpoint_url: Option<String>,
 
     /// How many collection tasks (an account's service in a region) run at once
@@ -134,6 +134,11 @@ pub struct CollectArgs {
     /// No progress display (it is only drawn when stderr is a terminal anyway)
     #[arg(long, short)]
     pub quiet: bool,
+
+    /// When collection cannot start (no credentials, endpoint unreachable), also print the
+    /// AWS SDK's whole error (its debug form) after the short reason
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Args)]
@@ -415,6 +420,11 @@ pub struct InitArgs {
     /// Overwrite the file if it exists
     #[arg(long)]
     pub force: bool,
+}
+
+fn parse_endpoint_url(text: &str) -> Result<String, String> {
+    crate::collect::check_endpoint_url(text.trim())?;
+    Ok(text.trim().to_owned())
 }
 
 fn parse_account_id(text: &str) -> Result<String, String> {

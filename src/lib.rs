@@ -172,6 +172,7 @@ fn collect_options(args: &CollectArgs) -> collect::CollectOptions {
         endpoint_url: args.endpoint_url.clone(),
         concurrency: usize::from(args.concurrency),
         progress: !args.quiet,
+        verbose: args.verbose,
     }
 }
 

@@ -1397,3 +1397,85 @@ fn an_interrupted_write_leaves_no_temporary_file() {
         assert!(!dir.path().join("report.json").exists());
     }
 }
+
+/// A live command whose collection must be refused before anything is sent: fake keys, no
+/// AWS config files, and an endpoint where nothing listens.
+fn refused_before_sending(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Run {
+    let mut cmd = ringfence(dir);
+    cmd.env_remove("AWS_PROFILE")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("AWS_MAX_ATTEMPTS")
+        .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+        .env(
+            "AWS_SECRET_ACCESS_KEY",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        )
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .envs(env.iter().copied())
+        .args(args);
+    let output = cmd.output().unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+#[test]
+fn a_malformed_endpoint_url_is_bad_usage() {
+    let dir = tmp();
+    for (url, says) in [
+        ("not-a-url", "no scheme"),
+        ("localhost:4566", "no scheme"),
+        ("ftp://127.0.0.1:21", "ftp:// is not supported"),
+        ("http://", "not a URL"),
+    ] {
+        let out = refused_before_sending(
+            dir.path(),
+            &[],
+            &["collect", "--endpoint-url", url, "-o", "x.json"],
+        );
+        assert_eq!(out.code, 2, "{url}: {}", out.stderr);
+        assert!(out.stderr.contains(url), "{url}: {}", out.stderr);
+        assert!(out.stderr.contains(says), "{url}: {}", out.stderr);
+        assert!(!dir.path().join("x.json").exists());
+    }
+    // The environment's endpoint is held to the same rule, and named.
+    let out = refused_before_sending(
+        dir.path(),
+        &[("AWS_ENDPOINT_URL", "localhost:4566")],
+        &["audit"],
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("AWS_ENDPOINT_URL") && out.stderr.contains("no scheme"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn aws_max_attempts_must_be_a_whole_number_of_one_or_more() {
+    let dir = tmp();
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
+    for value in ["0", "abc", "-1", "2.5"] {
+        let out = refused_before_sending(
+            dir.path(),
+            &[("AWS_MAX_ATTEMPTS", value)],
+            &["audit", "--endpoint-url", &closed],
+        );
+        assert_eq!(out.code, 2, "{value}: {}", out.stderr);
+        assert!(
+            out.stderr.contains(&format!("AWS_MAX_ATTEMPTS={value}"))
+                && out.stderr.contains("1 or more"),
+            "{value}: {}",
+            out.stderr
+        );
+    }
+}

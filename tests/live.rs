@@ -750,3 +750,227 @@ fn a_workstation_key_is_attributed_by_the_inventory_and_by_sts_and_never_saved()
     let snapshot = Snapshot::from_json(saved.as_bytes(), "saved.json").unwrap();
     assert_eq!(snapshot.workstation.unwrap().credentials.len(), 2);
 }
+
+/// A ringfence process with fake credentials in the environment and no AWS config files, except
+/// what the test sets.
+fn isolated(dir: &Path) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", dir)
+        .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+        .env(
+            "AWS_SECRET_ACCESS_KEY",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        )
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", dir.join("config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("credentials"));
+    cmd
+}
+
+#[test]
+fn an_explicit_profile_wins_over_environment_keys_and_gives_its_region() {
+    let fake = support::fake::Fake::start(1);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("config"),
+        "[profile auditor]\nregion = eu-west-1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("credentials"),
+        "[auditor]\naws_access_key_id = AKIAI44QH8DHBEXAMPLE\naws_secret_access_key = je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY\n",
+    )
+    .unwrap();
+    let out = isolated(dir.path())
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .args([
+            "collect",
+            "--profile",
+            "auditor",
+            "--endpoint-url",
+            &fake.endpoint,
+            "--regions",
+            "us-east-1",
+            "-o",
+            "snapshot.json",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let requests = fake.requests();
+    let identity = requests
+        .iter()
+        .find(|r| r.body.contains("Action=GetCallerIdentity"))
+        .unwrap_or_else(|| panic!("no GetCallerIdentity: {requests:#?} {stderr}"));
+    // SigV4 names the access key id and the signing region.
+    assert!(
+        identity
+            .authorization
+            .contains("Credential=AKIAI44QH8DHBEXAMPLE/"),
+        "the profile's key, not the environment's: {}",
+        identity.authorization
+    );
+    assert!(
+        identity.authorization.contains("/eu-west-1/sts/"),
+        "the profile's region: {}",
+        identity.authorization
+    );
+}
+
+#[test]
+fn an_unknown_profile_is_bad_usage_naming_the_files_looked_in() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("config"),
+        "[profile auditor]\nregion = eu-west-1\n",
+    )
+    .unwrap();
+    let endpoint = format!("http://127.0.0.1:{}", support::fake::closed_port());
+    let out = isolated(dir.path())
+        .args([
+            "audit",
+            "--profile",
+            "nosuchprofile",
+            "--endpoint-url",
+            &endpoint,
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--profile nosuchprofile"), "{stderr}");
+    for file in ["config", "credentials"] {
+        let path = dir.path().join(file).display().to_string();
+        assert!(stderr.contains(&path), "names {path}: {stderr}");
+    }
+    assert!(
+        stderr.contains("auditor"),
+        "lists the profiles there: {stderr}"
+    );
+}
+
+#[test]
+fn a_refused_connection_is_reported_as_such_without_a_credentials_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let endpoint = format!("http://127.0.0.1:{}", support::fake::closed_port());
+    let run = |verbose: bool| {
+        let mut cmd = isolated(dir.path());
+        cmd.env("AWS_REGION", "us-east-1")
+            .args(["audit", "--endpoint-url", &endpoint]);
+        if verbose {
+            cmd.arg("--verbose");
+        }
+        cmd.output().unwrap()
+    };
+    let out = run(false);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("connection refused"), "{stderr}");
+    assert!(stderr.contains(&endpoint), "names the endpoint: {stderr}");
+    assert!(
+        stderr.contains("--endpoint-url"),
+        "the hint that fits: {stderr}"
+    );
+    for wrong in [
+        "credentials",
+        "--profile",
+        "aws sso login",
+        "DispatchFailure",
+        "ConnectorError",
+        "{",
+    ] {
+        assert!(!stderr.contains(wrong), "`{wrong}` in: {stderr}");
+    }
+    assert!(stderr.lines().count() <= 2, "short: {stderr}");
+    // --verbose adds the SDK's whole error.
+    let out = run(true);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("connection refused"), "{stderr}");
+    assert!(stderr.contains("DispatchFailure"), "{stderr}");
+}
+
+#[test]
+fn an_endpoint_that_dies_mid_run_is_given_up_per_scope_and_nothing_passes() {
+    // The endpoint answers the caller's identity, then refuses every connection.
+    let fake = support::fake::Fake::start(1);
+    let dir = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let out = isolated(dir.path())
+        .env("AWS_REGION", "us-east-1")
+        .args([
+            "collect",
+            "--endpoint-url",
+            &fake.endpoint,
+            "--regions",
+            "us-east-1,eu-west-1",
+            "--concurrency",
+            "4",
+            "-o",
+            "snapshot.json",
+        ])
+        .output()
+        .unwrap();
+    let elapsed = started.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // (Regions without any data still count as collected: exit 0, every check unknown.)
+    assert!(matches!(out.status.code(), Some(0 | 3)), "{stderr}");
+    let text = std::fs::read_to_string(dir.path().join("snapshot.json")).unwrap();
+    let snapshot = Snapshot::from_json(text.as_bytes(), "snapshot.json").unwrap();
+
+    // Attempts sent: the identity, then per scope (account, region) at most the breaker's
+    // three refused connections plus the calls already in flight (concurrency 4).
+    let stats = snapshot.collection.as_ref().unwrap();
+    let attempts: u64 = stats.operations.iter().map(|o| o.calls + o.retries).sum();
+    let scopes = 2;
+    assert!(
+        attempts <= 1 + scopes * (3 + 4),
+        "{attempts} attempts in {elapsed:?}: {:#?}",
+        stats.operations
+    );
+    // Every call that was not sent is a record saying so; the refused ones say why; none
+    // carries the SDK's debug text.
+    let not_sent = snapshot
+        .errors
+        .iter()
+        .filter(|e| {
+            e.message.starts_with("not collected: the endpoint ")
+                && e.message.contains(" 3 connections in a row")
+        })
+        .count();
+    assert!(not_sent > 0, "{:#?}", snapshot.errors);
+    for error in &snapshot.errors {
+        assert!(
+            error.message.starts_with("not collected: the endpoint ")
+                || error.message.starts_with("endpoint unreachable:"),
+            "{error:?}"
+        );
+        assert!(error.message.len() < 200, "{error:?}");
+    }
+    let reached = |region: &str| {
+        snapshot
+            .errors
+            .iter()
+            .any(|e| e.region.as_deref() == Some(region) && e.message.contains(region))
+    };
+    assert!(
+        reached("us-east-1") && reached("eu-west-1"),
+        "a breaker per region"
+    );
+
+    // Nothing passes.
+    let report = ringfence::evaluate(
+        &snapshot,
+        &ringfence::config::Config::default(),
+        ringfence::Source::Live,
+        None,
+        snapshot.collected_at,
+    );
+    let report = serde_json::to_value(&report).unwrap();
+    for finding in report["findings"].as_array().unwrap() {
+        assert_ne!(finding["status"], "pass", "{finding:#}");
+    }
+}

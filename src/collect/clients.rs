@@ -5,15 +5,19 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use aws_config::meta::region::RegionProviderChain;
+use aws_config::profile::ProfileFileCredentialsProvider;
+use aws_config::provider_config::ProviderConfig;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_smithy_runtime::client::retries::RetryPartition;
-use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_types::region::Region;
 
 use super::CollectOptions;
+use super::breaker::{Breaker, Breakers, Scope};
+use super::cause::{self, Cause};
 use super::recorder::{CallLog, Recorder};
+use crate::error::Error;
 use crate::inventory::CollectionError;
 
 /// The identity the collector runs as.
@@ -23,22 +27,84 @@ pub struct Caller {
     pub partition: String,
 }
 
-/// Attempts per call: `AWS_MAX_ATTEMPTS` as every AWS SDK reads it, else 5.
-fn max_attempts() -> u32 {
-    std::env::var("AWS_MAX_ATTEMPTS")
-        .ok()
-        .and_then(|v| v.trim().parse::<u32>().ok())
-        .filter(|n| *n >= 1)
-        .unwrap_or(5)
+/// Attempts per call: `AWS_MAX_ATTEMPTS` as every AWS SDK reads it (a whole number, 1 or
+/// more), else 5. Anything else is refused rather than silently replaced.
+fn max_attempts(value: Option<&str>) -> Result<u32, Error> {
+    let Some(value) = value else {
+        return Ok(5);
+    };
+    match value.trim().parse::<u32>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(Error::Usage(format!(
+            "AWS_MAX_ATTEMPTS={value}: the number of attempts per call must be a whole number, 1 or more (1 means no retries); unset it for the default of 5"
+        ))),
+    }
 }
 
-pub async fn base_config(options: &CollectOptions) -> SdkConfig {
-    let region = RegionProviderChain::default_provider().or_else("us-east-1");
+/// Refuses an endpoint that is not an http(s) URL with a host, before anything is sent.
+pub fn check_endpoint_url(text: &str) -> Result<(), String> {
+    let shape = "an endpoint is an http:// or https:// URL such as http://localhost:4566";
+    if !text.contains("://") {
+        return Err(format!("`{text}` has no scheme: {shape}"));
+    }
+    let url =
+        url::Url::parse(text).map_err(|err| format!("`{text}` is not a URL ({err}): {shape}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "`{text}`: the scheme {}:// is not supported: {shape}",
+            url.scheme()
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("`{text}` names no host: {shape}"));
+    }
+    Ok(())
+}
+
+/// What the collector asks of the SDK configuration, read from the process environment.
+#[derive(Debug, Default)]
+pub struct Environment {
+    pub max_attempts: Option<String>,
+    pub endpoint_url: Option<String>,
+}
+
+impl Environment {
+    pub fn read() -> Self {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        Environment {
+            max_attempts: var("AWS_MAX_ATTEMPTS"),
+            endpoint_url: var("AWS_ENDPOINT_URL"),
+        }
+    }
+}
+
+/// The SDK configuration every client starts from. With `--profile`, the profile's credentials
+/// are used even when AWS_ACCESS_KEY_ID is set (as the AWS CLI does), and a profile that is in
+/// neither AWS config file is bad usage. The region comes from AWS_REGION, else the profile,
+/// else instance metadata, else us-east-1.
+pub async fn base_config(options: &CollectOptions) -> Result<SdkConfig, Error> {
+    let environment = Environment::read();
+    let attempts = max_attempts(environment.max_attempts.as_deref())?;
+    if options.endpoint_url.is_none()
+        && let Some(url) = &environment.endpoint_url
+    {
+        check_endpoint_url(url).map_err(|err| Error::Usage(format!("AWS_ENDPOINT_URL: {err}")))?;
+    }
+    let mut region_chain = aws_config::default_provider::region::DefaultRegionChain::builder();
+    if let Some(profile) = &options.profile {
+        check_profile(profile).await?;
+        region_chain = region_chain.profile_name(profile);
+    }
+    let region = RegionProviderChain::first_try(region_chain.build())
+        .or_else("us-east-1")
+        .region()
+        .await
+        .unwrap_or_else(|| Region::from_static("us-east-1"));
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .region(region)
+        .region(region.clone())
         .retry_config(
             RetryConfig::standard()
-                .with_max_attempts(max_attempts())
+                .with_max_attempts(attempts)
                 .with_initial_backoff(Duration::from_millis(200)),
         )
         .timeout_config(
@@ -49,21 +115,80 @@ pub async fn base_config(options: &CollectOptions) -> SdkConfig {
                 .build(),
         );
     if let Some(profile) = &options.profile {
-        loader = loader.profile_name(profile);
+        // `profile_name` alone selects the profile for settings, but the default credential
+        // chain still tries the environment's keys first.
+        let credentials = ProfileFileCredentialsProvider::builder()
+            .configure(&ProviderConfig::default().with_region(Some(region)))
+            .profile_name(profile)
+            .build();
+        loader = loader
+            .profile_name(profile)
+            .credentials_provider(credentials);
     }
     if let Some(url) = &options.endpoint_url {
         loader = loader.endpoint_url(url);
     }
-    loader.load().await
+    Ok(loader.load().await)
 }
 
-pub async fn caller_identity(config: &SdkConfig, log: &Arc<CallLog>) -> Result<Caller, String> {
-    let sts = sts_client(config, log, "caller");
-    let identity = sts
-        .get_caller_identity()
-        .send()
+/// Refuses a profile that neither AWS config file defines.
+async fn check_profile(name: &str) -> Result<(), Error> {
+    use aws_types::os_shim_internal::{Env, Fs};
+    let files = super::workstation::AwsFiles::standard();
+    let looked_in = files.as_ref().map_or_else(
+        || "the AWS config files (no home folder; set AWS_CONFIG_FILE)".to_owned(),
+        |f| format!("{} and {}", f.config.display(), f.credentials.display()),
+    );
+    let profiles = aws_config::profile::load(&Fs::real(), &Env::real(), &Default::default(), None)
         .await
-        .map_err(|err| DisplayErrorContext(&err).to_string())?;
+        .map_err(|err| {
+            Error::Usage(format!(
+                "--profile {name}: the AWS config files could not be read: {}",
+                cause::chain(&err)
+            ))
+        })?;
+    if profiles.get_profile(name).is_some() {
+        return Ok(());
+    }
+    let mut known: Vec<&str> = profiles.profiles().collect();
+    known.sort_unstable();
+    let known = if known.is_empty() {
+        "they define no profile".to_owned()
+    } else {
+        format!("the profiles there: {}", known.join(", "))
+    };
+    Err(Error::Usage(format!(
+        "--profile {name}: no such profile in {looked_in} ({known}); AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE choose other files"
+    )))
+}
+
+/// Why the caller's identity could not be learned.
+pub struct CallerError {
+    pub cause: Cause,
+    /// The SDK's whole error, for `--verbose`.
+    pub debug: String,
+}
+
+pub async fn caller_identity(
+    config: &SdkConfig,
+    log: &Arc<CallLog>,
+) -> Result<Caller, CallerError> {
+    use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+    let sts = sts_client(config, Recorder::new(log), "caller");
+    let identity = sts.get_caller_identity().send().await.map_err(|err| {
+        let cause = match cause::classify(&err, err.code()) {
+            // An AWS error answer: its code and message say it best.
+            Cause::Other(_) if err.code().is_some() || err.message().is_some() => {
+                let (code, message) = explain("sts", "GetCallerIdentity", &err);
+                Cause::Other(code.map_or(message.clone(), |code| format!("{code}: {message}")))
+            }
+            other => other,
+        };
+        CallerError {
+            cause,
+            debug: format!("{err:#?}"),
+        }
+    })?;
     let arn = identity.arn().unwrap_or_default();
     let partition = arn
         .split(':')
@@ -79,29 +204,43 @@ pub async fn caller_identity(config: &SdkConfig, log: &Arc<CallLog>) -> Result<C
 
 /// An STS client with the caller's credentials.
 pub fn sts(config: &SdkConfig, log: &Arc<CallLog>) -> aws_sdk_sts::Client {
-    sts_client(config, log, "caller")
+    sts_client(config, Recorder::new(log), "caller")
 }
 
-fn sts_client(config: &SdkConfig, log: &Arc<CallLog>, partition: &str) -> aws_sdk_sts::Client {
+fn sts_client(config: &SdkConfig, recorder: Recorder, partition: &str) -> aws_sdk_sts::Client {
     let conf = aws_sdk_sts::config::Builder::from(config)
-        .interceptor(Recorder(log.clone()))
+        .interceptor(recorder)
         .retry_partition(RetryPartition::new(format!("{partition}-sts")))
         .build();
     aws_sdk_sts::Client::from_conf(conf)
 }
 
-/// Credentials for one account.
+/// Credentials for one account, and the breakers its clients answer to.
 pub struct AccountSession {
     config: SdkConfig,
     account: String,
+    breakers: Arc<Breakers>,
 }
 
 impl AccountSession {
-    pub fn caller(config: SdkConfig, caller: &Caller) -> Self {
+    pub fn caller(config: SdkConfig, caller: &Caller, breakers: &Arc<Breakers>) -> Self {
         AccountSession {
             config,
             account: caller.account.clone(),
+            breakers: breakers.clone(),
         }
+    }
+
+    /// The recorder of this account's clients in `region`, with the scope's breaker.
+    fn recorder(&self, log: &Arc<CallLog>, region: &str) -> Recorder {
+        Recorder::scoped(log, self.breaker(region))
+    }
+
+    fn breaker(&self, region: &str) -> Breaker {
+        self.breakers.breaker(Scope {
+            account: self.account.clone(),
+            region: region.to_owned(),
+        })
     }
 
     /// Assumes the audit role in `account`, and proves it works before anything else is asked.
@@ -111,6 +250,7 @@ impl AccountSession {
         caller: &Caller,
         account: &str,
         role_name: &str,
+        breakers: &Arc<Breakers>,
     ) -> Result<Self, CollectionError> {
         let role_arn = format!("arn:{}:iam::{account}:role/{role_name}", caller.partition);
         let provider = aws_config::sts::AssumeRoleProvider::builder(&role_arn)
@@ -127,9 +267,11 @@ impl AccountSession {
         let session = AccountSession {
             config,
             account: account.to_owned(),
+            breakers: breakers.clone(),
         };
         // The first call assumes the role; a failure is the account's collection error.
-        match sts_client(&session.config, log, account)
+        let recorder = session.recorder(log, session.home_region());
+        match sts_client(&session.config, recorder, account)
             .get_caller_identity()
             .send()
             .await
@@ -169,7 +311,7 @@ impl AccountSession {
             .region(Region::new(region.to_owned()))
             .build();
         let conf = aws_sdk_s3::config::Builder::from(&config)
-            .interceptor(Recorder(log.clone()))
+            .interceptor(self.recorder(log, region))
             .retry_partition(RetryPartition::new(format!("{}-{region}-s3", self.account)))
             .force_path_style(self.config.endpoint_url().is_some())
             .build();
@@ -183,7 +325,8 @@ impl AccountSession {
 }
 
 /// The code and message of the STS error behind a failed role assumption (it arrives wrapped
-/// in a credentials error inside a dispatch failure).
+/// in a credentials error inside a dispatch failure), or the network failure that kept it from
+/// being asked.
 fn assume_role_cause(err: &(dyn std::error::Error + 'static)) -> (Option<String>, String) {
     use aws_smithy_types::error::metadata::ProvideErrorMetadata;
     type AssumeRoleSdkError = aws_sdk_sts::error::SdkError<
@@ -193,14 +336,19 @@ fn assume_role_cause(err: &(dyn std::error::Error + 'static)) -> (Option<String>
     let mut current = Some(err);
     while let Some(error) = current {
         if let Some(sdk) = error.downcast_ref::<AssumeRoleSdkError>() {
-            let message = sdk
-                .message()
-                .map_or_else(|| DisplayErrorContext(sdk).to_string(), str::to_owned);
-            return (sdk.code().map(str::to_owned), message);
+            if let Some(message) = sdk.message() {
+                return (sdk.code().map(str::to_owned), message.to_owned());
+            }
+            break;
         }
         current = error.source();
     }
-    (None, DisplayErrorContext(err).to_string())
+    match cause::classify(err, None) {
+        Cause::Unreachable(connection) => (None, connection.reason()),
+        Cause::NotSent(reason) | Cause::Credentials(reason) | Cause::Other(reason) => {
+            (None, reason)
+        }
+    }
 }
 
 /// The service clients of one account and region.
@@ -221,9 +369,9 @@ pub struct Clients {
 }
 
 macro_rules! client {
-    ($sdk:ident, $config:expr, $log:expr, $partition:expr) => {{
+    ($sdk:ident, $config:expr, $recorder:expr, $partition:expr) => {{
         let conf = $sdk::config::Builder::from($config)
-            .interceptor(Recorder($log.clone()))
+            .interceptor($recorder.clone())
             .retry_partition(RetryPartition::new($partition))
             .build();
         $sdk::Client::from_conf(conf)
@@ -238,6 +386,7 @@ impl Clients {
             .region(Region::new(region.to_owned()))
             .build();
         let partition = |service: &str| format!("{}-{region}-{service}", session.account);
+        let log = &session.recorder(log, region);
         Clients {
             ec2: client!(aws_sdk_ec2, &config, log, partition("ec2")),
             rds: client!(aws_sdk_rds, &config, log, partition("rds")),
@@ -272,18 +421,7 @@ pub fn failure<E>(
 where
     E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
 {
-    use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-    let code = err.code().map(str::to_owned);
-    let message = match (err.message(), err.raw_response()) {
-        (Some(message), _) => message.to_owned(),
-        // An answer that is not an AWS error document (an emulator or proxy page): the whole
-        // error would dump the response; its status says what matters.
-        (None, Some(response)) if code.is_none() => format!(
-            "HTTP {}, with a response that could not be read as {service}:{operation} (the endpoint may not implement it)",
-            response.status().as_u16()
-        ),
-        (None, _) => DisplayErrorContext(err).to_string(),
-    };
+    let (code, message) = explain(service, operation, err);
     CollectionError {
         account_id: None,
         region: None,
@@ -292,6 +430,39 @@ where
         code,
         message,
     }
+}
+
+/// The AWS error code of a failed call and a short message: the service's own, or why there
+/// was no answer. Never the SDK's debug text.
+fn explain<E>(
+    service: &str,
+    operation: &str,
+    err: &aws_smithy_runtime_api::client::result::SdkError<
+        E,
+        aws_smithy_runtime_api::http::Response,
+    >,
+) -> (Option<String>, String)
+where
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
+{
+    use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+    let code = err.code().map(str::to_owned);
+    let message = match (err.message(), err.raw_response()) {
+        (Some(message), _) => message.to_owned(),
+        // No answer: say why in a few words (the breaker's refusal, the connection failure).
+        (None, None) => match cause::classify(err, None) {
+            Cause::Unreachable(connection) => connection.reason(),
+            Cause::NotSent(reason) | Cause::Credentials(reason) | Cause::Other(reason) => reason,
+        },
+        // An answer that is not an AWS error document (an emulator or proxy page): the whole
+        // error would dump the response; its status says what matters.
+        (None, Some(response)) if code.is_none() => format!(
+            "HTTP {}, with a response that could not be read as {service}:{operation} (the endpoint may not implement it)",
+            response.status().as_u16()
+        ),
+        (None, _) => cause::chain(err),
+    };
+    (code, message)
 }
 
 /// Tags from (key, value) pairs as the SDKs give them; a tag without a key is dropped, one
@@ -308,4 +479,41 @@ pub fn tags<'a>(
 /// An SDK timestamp as a jiff timestamp.
 pub fn timestamp(dt: &aws_smithy_types::DateTime) -> Option<jiff::Timestamp> {
     jiff::Timestamp::new(dt.secs(), i32::try_from(dt.subsec_nanos()).ok()?).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn max_attempts_is_a_whole_number_of_one_or_more() {
+        assert_eq!(max_attempts(None).unwrap(), 5);
+        assert_eq!(max_attempts(Some("3")).unwrap(), 3);
+        assert_eq!(max_attempts(Some(" 1 ")).unwrap(), 1);
+        for bad in ["0", "abc", "-2", "2.5", ""] {
+            let err = max_attempts(Some(bad)).unwrap_err().to_string();
+            assert!(err.contains(&format!("AWS_MAX_ATTEMPTS={bad}:")), "{err}");
+            assert!(err.contains("1 or more"), "{err}");
+        }
+    }
+
+    #[test]
+    fn an_endpoint_is_an_http_url_with_a_host() {
+        for good in [
+            "http://127.0.0.1:4566",
+            "https://vpce-1.sts.eu-west-1.vpce.amazonaws.com",
+        ] {
+            assert!(check_endpoint_url(good).is_ok(), "{good}");
+        }
+        for (bad, says) in [
+            ("not-a-url", "no scheme"),
+            ("localhost:4566", "no scheme"),
+            ("ftp://host", "ftp:// is not supported"),
+            ("http://", "not a URL"),
+            ("http:// spaces", "not a URL"),
+        ] {
+            let err = check_endpoint_url(bad).unwrap_err();
+            assert!(err.contains(says), "{bad}: {err}");
+        }
+    }
 }

@@ -25,7 +25,7 @@ pub fn key_accounts(
         .map_err(|err| Error::io("async runtime", err))?;
     runtime.block_on(async {
         let log = Arc::new(CallLog::default());
-        let base = clients::base_config(options).await;
+        let base = clients::base_config(options).await?;
         let sts = clients::sts(&base, &log);
         let answers: Vec<(String, Result<String, String>)> =
             futures::stream::iter(ids.iter().map(|id| {

@@ -5,6 +5,8 @@
 //! owned inventory types here. A failed call never aborts the run: it becomes a
 //! [`CollectionError`] and the list it would have filled stays `None` (not collected).
 
+mod breaker;
+mod cause;
 mod clients;
 mod dynamodb;
 mod ec2;
@@ -17,6 +19,7 @@ mod org;
 mod rds;
 pub mod recorder;
 
+pub use clients::check_endpoint_url;
 pub use keyinfo::key_accounts;
 mod s3;
 pub mod workstation;
@@ -54,6 +57,8 @@ pub struct CollectOptions {
     pub concurrency: usize,
     /// Show progress on stderr (only drawn when stderr is a terminal).
     pub progress: bool,
+    /// Add the SDK's whole error (its `Debug` form) to a failure that stops the run.
+    pub verbose: bool,
 }
 
 /// One unit of work: a service in an account (and region), returning what it found.
@@ -100,13 +105,11 @@ async fn collect_async(
 ) -> Result<Snapshot, Error> {
     let started = Instant::now();
     let log = Arc::new(CallLog::default());
-    let base = clients::base_config(options).await;
-    let caller = clients::caller_identity(&base, &log).await.map_err(|err| {
-        Error::NothingCollected(format!(
-            "no AWS credentials could be used: {err}. Provide them the usual way: `--profile NAME` or AWS_PROFILE, \
-             AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, `aws sso login`, or an instance role"
-        ))
-    })?;
+    let base = clients::base_config(options).await?;
+    let caller = clients::caller_identity(&base, &log)
+        .await
+        .map_err(|err| caller_failure(&base, &err, options.verbose))?;
+    let breakers = breaker::Breakers::new(breaker::THRESHOLD);
     let mut errors = Vec::new();
 
     // The accounts to audit.
@@ -150,12 +153,20 @@ async fn collect_async(
     let concurrency = options.concurrency.max(1);
     let results: Vec<Result<AccountSession, CollectionError>> =
         futures::stream::iter(accounts.iter().map(|account| {
-            let (base, log, caller) = (&base, &log, &caller);
+            let (base, log, caller, breakers) = (&base, &log, &caller, &breakers);
             async move {
                 if account.id == caller.account {
-                    Ok(AccountSession::caller(base.clone(), caller))
+                    Ok(AccountSession::caller(base.clone(), caller, breakers))
                 } else {
-                    AccountSession::assume(base, log, caller, &account.id, &options.role_name).await
+                    AccountSession::assume(
+                        base,
+                        log,
+                        caller,
+                        &account.id,
+                        &options.role_name,
+                        breakers,
+                    )
+                    .await
                 }
             }
         }))
@@ -348,6 +359,46 @@ async fn collect_async(
     snapshot.collection = Some(stats(&log, started.elapsed()));
     snapshot.normalize();
     Ok(snapshot)
+}
+
+/// Why nothing could be collected when the caller's identity could not be learned, with the
+/// hint that fits: the endpoint for a network failure, the ways to provide credentials only
+/// when the credentials were the problem.
+fn caller_failure(
+    base: &aws_config::SdkConfig,
+    err: &clients::CallerError,
+    verbose: bool,
+) -> Error {
+    let endpoint = base.endpoint_url().map_or_else(
+        || {
+            format!(
+                "AWS STS in {}",
+                base.region().map_or("us-east-1", |r| r.as_ref())
+            )
+        },
+        |url| url.to_owned(),
+    );
+    let mut message = match &err.cause {
+        cause::Cause::Unreachable(connection) => format!(
+            "could not reach {endpoint} (sts:GetCallerIdentity, the first call): {}. Check --endpoint-url \
+             (or AWS_ENDPOINT_URL), the network, and any proxy (HTTPS_PROXY, NO_PROXY)",
+            connection.reason()
+        ),
+        cause::Cause::Credentials(reason) => format!(
+            "no AWS credentials could be used: {reason}. Provide them the usual way: `--profile NAME` or AWS_PROFILE, \
+             AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, `aws sso login`, or an instance role"
+        ),
+        cause::Cause::NotSent(reason) | cause::Cause::Other(reason) => format!(
+            "the caller's identity could not be learned from {endpoint} (sts:GetCallerIdentity): {reason}"
+        ),
+    };
+    if verbose {
+        message.push_str("\n\nThe SDK's error:\n");
+        message.push_str(&err.debug);
+    } else {
+        message.push_str(" (--verbose shows the SDK's whole error)");
+    }
+    Error::NothingCollected(message)
 }
 
 /// A bar of collection tasks (an account's service in a region) on stderr, hidden when stderr

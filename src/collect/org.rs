@@ -5,7 +5,6 @@ use std::sync::Arc;
 use aws_config::SdkConfig;
 use aws_sdk_organizations::types::{AccountStatus, PolicyType};
 use aws_smithy_runtime::client::retries::RetryPartition;
-use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_types::region::Region;
 
 use super::clients::failure;
@@ -30,7 +29,7 @@ pub async fn collect(
         .build();
     let client = aws_sdk_organizations::Client::from_conf(
         aws_sdk_organizations::config::Builder::from(&config)
-            .interceptor(Recorder(log.clone()))
+            .interceptor(Recorder::new(log))
             .retry_partition(RetryPartition::new("organizations"))
             .build(),
     );
@@ -38,7 +37,7 @@ pub async fn collect(
         .describe_organization()
         .send()
         .await
-        .map_err(|err| DisplayErrorContext(&err).to_string())?;
+        .map_err(|err| failure(SERVICE, "DescribeOrganization", &err).summary())?;
     let org = describe.organization();
     let mut organization = Organization {
         id: org.and_then(|o| o.id()).unwrap_or_default().to_owned(),
@@ -55,7 +54,7 @@ pub async fn collect(
         .send()
         .collect::<Result<Vec<_>, _>>()
         .await
-        .map_err(|err| DisplayErrorContext(&err).to_string())?
+        .map_err(|err| failure(SERVICE, "ListRoots", &err).summary())?
         .into_iter()
         .flat_map(|page| page.roots.unwrap_or_default())
         .collect::<Vec<_>>();
@@ -81,7 +80,7 @@ pub async fn collect(
             .send()
             .collect::<Result<Vec<_>, _>>()
             .await
-            .map_err(|err| DisplayErrorContext(&err).to_string())?
+            .map_err(|err| failure(SERVICE, "ListAccountsForParent", &err).summary())?
             .into_iter()
             .flat_map(|page| page.accounts.unwrap_or_default());
         for account in children {
@@ -102,7 +101,7 @@ pub async fn collect(
             .send()
             .collect::<Result<Vec<_>, _>>()
             .await
-            .map_err(|err| DisplayErrorContext(&err).to_string())?
+            .map_err(|err| failure(SERVICE, "ListOrganizationalUnitsForParent", &err).summary())?
             .into_iter()
             .flat_map(|page| page.organizational_units.unwrap_or_default());
         for unit in units {

@@ -1,5 +1,6 @@
 //! Every operation the collector sends passes through [`Recorder`]: it counts calls, attempts
-//! and errors per operation, and refuses any operation that is not a read before it is sent.
+//! and errors per operation, refuses any operation that is not a read before it is sent, and
+//! refuses every call of a scope whose breaker is open (see [`super::breaker`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, LazyLock, Mutex};
@@ -15,6 +16,9 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use std::time::Instant;
 
 use aws_smithy_types::config_bag::{ConfigBag, Storable, StoreReplace};
+
+use super::breaker::Breaker;
+use super::cause::{self, Connection};
 
 /// Operation name prefixes that only read.
 const READ_PREFIXES: &[&str] = &["Describe", "List", "Get", "Search", "Lookup"];
@@ -110,9 +114,38 @@ impl CallLog {
     }
 }
 
+/// A call the breaker refused: not counted as sent.
+#[derive(Debug, Clone, Copy)]
+struct NotSentMark;
+
+impl Storable for NotSentMark {
+    type Storer = StoreReplace<Self>;
+}
+
 /// The interceptor installed on every client the collector builds.
 #[derive(Debug, Clone)]
-pub struct Recorder(pub Arc<CallLog>);
+pub struct Recorder {
+    log: Arc<CallLog>,
+    /// The breaker of the client's scope; `None` for calls outside any scope (the caller's
+    /// identity, the organization's accounts).
+    breaker: Option<Breaker>,
+}
+
+impl Recorder {
+    pub fn new(log: &Arc<CallLog>) -> Self {
+        Recorder {
+            log: log.clone(),
+            breaker: None,
+        }
+    }
+
+    pub fn scoped(log: &Arc<CallLog>, breaker: Breaker) -> Self {
+        Recorder {
+            log: log.clone(),
+            breaker: Some(breaker),
+        }
+    }
+}
 
 impl Intercept for Recorder {
     fn name(&self) -> &'static str {
@@ -131,7 +164,13 @@ impl Intercept for Recorder {
             .load::<Metadata>()
             .map(|m| m.name().to_owned())
             .unwrap_or_default();
-        self.0.update(cfg, |c| c.calls += 1);
+        if let Some(breaker) = &self.breaker
+            && let Err(not_sent) = breaker.check()
+        {
+            cfg.interceptor_state().store_put(NotSentMark);
+            return Err(not_sent.into());
+        }
+        self.log.update(cfg, |c| c.calls += 1);
         cfg.interceptor_state().store_put(CallStart(Instant::now()));
         if !is_read_only(&operation) {
             return Err(format!(
@@ -148,7 +187,30 @@ impl Intercept for Recorder {
         _runtime_components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        self.0.update(cfg, |c| c.attempts += 1);
+        // A call in flight when its scope's breaker opened is not retried.
+        if let Some(breaker) = &self.breaker {
+            breaker.check()?;
+        }
+        self.log.update(cfg, |c| c.attempts += 1);
+        Ok(())
+    }
+
+    fn read_after_attempt(
+        &self,
+        context: &FinalizerInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let Some(breaker) = &self.breaker else {
+            return Ok(());
+        };
+        if context.response().is_some() {
+            breaker.answered();
+        } else if let Some(Err(err)) = context.output_or_error()
+            && let Some(connection) = failed_connection(err)
+        {
+            breaker.failed(connection);
+        }
         Ok(())
     }
 
@@ -158,11 +220,14 @@ impl Intercept for Recorder {
         _runtime_components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
+        if cfg.load::<NotSentMark>().is_some() {
+            return Ok(());
+        }
         let failed = matches!(context.output_or_error(), Some(Err(_)));
         let elapsed = cfg
             .load::<CallStart>()
             .map_or(0.0, |start| start.0.elapsed().as_secs_f64());
-        self.0.update(cfg, |c| {
+        self.log.update(cfg, |c| {
             c.seconds += elapsed;
             if failed {
                 c.errors += 1;
@@ -170,6 +235,20 @@ impl Intercept for Recorder {
         });
         Ok(())
     }
+}
+
+/// The connection failure of a failed attempt: a connector error that touched the network
+/// (refused, reset, DNS, connect timeout) or the attempt's own timeout.
+fn failed_connection(
+    err: &aws_smithy_runtime_api::client::orchestrator::OrchestratorError<
+        aws_smithy_runtime_api::client::interceptors::context::Error,
+    >,
+) -> Option<Connection> {
+    if err.is_timeout_error() {
+        return Some(Connection::TimedOut { after: None });
+    }
+    let connector = err.as_connector_error()?;
+    cause::connection(connector)
 }
 
 #[cfg(test)]

@@ -206,6 +206,7 @@ mod tests {
             endpoint_url: None,
             concurrency: 1,
             progress: false,
+            verbose: false,
         }
     }
 

@@ -1,0 +1,84 @@
+//! A fake AWS endpoint for what the emulator cannot show: it records each request's body and
+//! `Authorization` header (which names the access key id and the signing region), answers
+//! `sts:GetCallerIdentity`, fails everything else with HTTP 500, and can stop listening after a
+//! number of requests (an endpoint that dies mid-run: every later connection is refused).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+
+/// One request as it arrived.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub authorization: String,
+    pub body: String,
+}
+
+pub struct Fake {
+    pub endpoint: String,
+    pub requests: Arc<Mutex<Vec<Request>>>,
+}
+
+const IDENTITY: &str = "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/auditor</Arn><UserId>AIDAEXAMPLE</UserId><Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>";
+
+impl Fake {
+    /// Serves `limit` requests (one per connection), then closes the listening socket.
+    pub fn start(limit: usize) -> Fake {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let endpoint = format!("http://{}", listener.local_addr().unwrap());
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let seen = requests.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().take(limit).flatten() {
+                let mut writer = stream.try_clone().unwrap();
+                let mut reader = BufReader::new(stream);
+                let (mut authorization, mut length) = (String::new(), 0);
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    let lower = line.to_ascii_lowercase();
+                    if let Some(value) = lower.strip_prefix("content-length:") {
+                        length = value.trim().parse().unwrap_or(0);
+                    }
+                    if lower.starts_with("authorization:") {
+                        authorization = line["authorization:".len()..].trim().to_owned();
+                    }
+                }
+                let mut body = vec![0; length];
+                let _ = reader.read_exact(&mut body);
+                let body = String::from_utf8_lossy(&body).into_owned();
+                let (status, xml) = if body.contains("Action=GetCallerIdentity") {
+                    ("200 OK", IDENTITY)
+                } else {
+                    (
+                        "500 Internal Server Error",
+                        "<Error><Code>InternalError</Code><Message>the fake service is broken</Message></Error>",
+                    )
+                };
+                seen.lock().unwrap().push(Request {
+                    authorization,
+                    body,
+                });
+                let response = format!(
+                    "HTTP/1.1 {status}\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{xml}",
+                    xml.len()
+                );
+                let _ = writer.write_all(response.as_bytes());
+            }
+            // The listener is dropped here: from now on every connection is refused.
+        });
+        Fake { endpoint, requests }
+    }
+
+    pub fn requests(&self) -> Vec<Request> {
+        self.requests.lock().unwrap().clone()
+    }
+}
+
+/// A port on which nothing listens (bound, then released).
+pub fn closed_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
