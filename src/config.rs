@@ -270,9 +270,40 @@ pub struct Waiver {
     /// Glob on the finding's resource (ARN or identifier).
     pub resource: String,
     pub reason: String,
+    /// `expires = 2027-03-31` (a TOML date) or `expires = "2027-03-31"`.
+    #[serde(deserialize_with = "date_or_text")]
     pub expires: Date,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
+}
+
+/// A calendar date written as a TOML local date or as a `YYYY-MM-DD` string.
+fn date_or_text<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Date, D::Error> {
+    use serde::de::Error as _;
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Written {
+        Text(String),
+        Toml(toml::value::Datetime),
+    }
+    let text = match Written::deserialize(deserializer).map_err(|_| {
+        D::Error::custom("expected a date such as 2027-03-31 (YYYY-MM-DD, quoted or not)")
+    })? {
+        Written::Text(text) => text,
+        Written::Toml(datetime) => match (datetime.date, datetime.time, datetime.offset) {
+            (Some(date), None, None) => date.to_string(),
+            _ => {
+                return Err(D::Error::custom(format!(
+                    "`{datetime}`: expected a date without a time, such as 2027-03-31 (a waiver expires at the end of that UTC day)"
+                )));
+            }
+        },
+    };
+    text.trim().parse::<Date>().map_err(|err| {
+        D::Error::custom(format!(
+            "`{text}`: expected a date such as 2027-03-31 (YYYY-MM-DD): {err}"
+        ))
+    })
 }
 
 impl Config {
@@ -300,6 +331,8 @@ impl Config {
 
     /// Parses and validates configuration text; errors name the file, line and key.
     pub fn parse(text: &str, origin: &str, known_checks: &[&str]) -> Result<Config, Error> {
+        // Editors on Windows may begin a file with a UTF-8 byte-order mark; it means nothing.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let config: Config = toml::from_str(text).map_err(|err| {
             let position = err
                 .span()
@@ -633,6 +666,12 @@ mod tests {
             Some(SignedDuration::from_mins(30))
         );
         assert_eq!(config.waivers[0].expires, jiff::civil::date(2027, 3, 31));
+        let bare = "\u{feff}[[waivers]]\ncheck = \"DEL002\"\nresource = \"*\"\nreason = \"r\"\nexpires = 2027-03-31\n";
+        let config = Config::parse(bare, "ringfence.toml", &crate::checks::ids()).unwrap();
+        assert_eq!(config.waivers[0].expires, jiff::civil::date(2027, 3, 31));
+        let timed = bare.replace("2027-03-31", "2027-03-31T12:00:00Z");
+        let err = Config::parse(&timed, "ringfence.toml", &crate::checks::ids()).unwrap_err();
+        assert!(err.to_string().contains("without a time"), "{err}");
     }
 
     #[test]

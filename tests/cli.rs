@@ -1479,3 +1479,47 @@ fn aws_max_attempts_must_be_a_whole_number_of_one_or_more() {
         );
     }
 }
+
+#[test]
+fn a_key_named_twice_in_a_snapshot_is_refused_with_its_position() {
+    let dir = tmp();
+    let clean = clean_snapshot();
+    let twice = clean.replacen(
+        "\"name\": \"acme-prod\",",
+        "\"name\": \"acme-prod\",\n      \"tags\": {\"environment\": \"prod\", \"environment\": \"sandbox\"},",
+        1,
+    );
+    assert_ne!(twice, clean, "the fixture changed: the edit did nothing");
+    write(dir.path(), "twice.json", &twice);
+    let out = run(dir.path(), &["evaluate", "twice.json"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("twice.json:")
+            && out
+                .stderr
+                .contains(".accounts[0].tags: the key `environment` appears twice"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_byte_order_mark_is_skipped_in_utf8_and_named_in_utf16() {
+    let dir = tmp();
+    let clean = clean_snapshot();
+    std::fs::write(
+        dir.path().join("bom.json"),
+        [b"\xEF\xBB\xBF".as_slice(), clean.as_bytes()].concat(),
+    )
+    .unwrap();
+    let out = run(dir.path(), &["evaluate", "bom.json", "-f", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(clean.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    std::fs::write(dir.path().join("utf16.json"), utf16).unwrap();
+    let out = run(dir.path(), &["evaluate", "utf16.json"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("UTF-16"), "{}", out.stderr);
+}

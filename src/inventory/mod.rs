@@ -16,6 +16,7 @@ mod iam;
 mod logging;
 mod network;
 mod snapshot;
+pub(crate) mod unique_keys;
 mod workstation;
 
 pub use account::*;

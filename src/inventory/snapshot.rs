@@ -93,11 +93,30 @@ impl Snapshot {
     /// Parses and validates a snapshot. `origin` names the file in error messages.
     ///
     /// Never panics, whatever the bytes.
+    ///
+    /// A UTF-8 byte-order mark is skipped (RFC 8259 allows a reader to ignore it; editors on
+    /// Windows write one); a UTF-16 or UTF-32 file is refused, saying so.
     pub fn from_json(bytes: &[u8], origin: &str) -> Result<Self, Error> {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        if bytes.starts_with(b"\xFF\xFE")
+            || bytes.starts_with(b"\xFE\xFF")
+            || bytes.starts_with(b"\0\0\xFE\xFF")
+        {
+            return Err(Error::input(
+                origin,
+                "starts with a UTF-16 or UTF-32 byte-order mark: a snapshot is UTF-8 JSON; convert it (e.g. iconv -f UTF-16 -t UTF-8)",
+            ));
+        }
         let snapshot: Snapshot = match serde_json::from_slice(bytes) {
             Ok(snapshot) => snapshot,
             Err(err) => return Err(explain_parse_error(bytes, origin, err)),
         };
+        if let Err(err) = super::unique_keys::check(bytes) {
+            return Err(Error::input(
+                format!("{origin}:{}:{}", err.line(), err.column()),
+                strip_position(&err.to_string()),
+            ));
+        }
         check_version(&snapshot.schema_version, &version_origin(bytes, origin))?;
         snapshot.validate(origin)?;
         Ok(snapshot)

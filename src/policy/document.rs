@@ -82,7 +82,7 @@ impl PolicyDocument {
 
     fn parse_depth(text: &str, depth: u8) -> Result<PolicyDocument, PolicyError> {
         let text = text.trim_start_matches('\u{feff}');
-        let value: Value = match serde_json::from_str(text) {
+        let value: Value = match strict(text) {
             Ok(value) => value,
             Err(plain_err) => {
                 let decoded = percent_encoding::percent_decode_str(text)
@@ -95,12 +95,12 @@ impl PolicyDocument {
                 if decoded == text {
                     return Err(PolicyError(format!("not JSON: {plain_err}")));
                 }
-                match serde_json::from_str(&decoded) {
+                match strict(&decoded) {
                     Ok(value) => value,
                     Err(err) => {
                         let spaced = text.replace('+', "%20");
                         let form = percent_encoding::percent_decode_str(&spaced).decode_utf8();
-                        match form.ok().and_then(|f| serde_json::from_str(&f).ok()) {
+                        match form.ok().and_then(|f| strict(&f).ok()) {
                             Some(value) if text.contains('+') => value,
                             _ => {
                                 return Err(PolicyError(format!(
@@ -152,6 +152,14 @@ impl PolicyDocument {
             statements,
         })
     }
+}
+
+/// JSON with no key named twice in one object. Which of two equal keys AWS honours is not
+/// documented, so such a document is malformed here, and what depends on it is unknown.
+fn strict(text: &str) -> Result<Value, serde_json::Error> {
+    let value = serde_json::from_str(text)?;
+    crate::inventory::unique_keys::check(text.as_bytes())?;
+    Ok(value)
 }
 
 impl Statement {
@@ -400,6 +408,20 @@ mod tests {
         ] {
             assert!(PolicyDocument::parse(text).is_err(), "{text} parsed");
         }
+    }
+
+    #[test]
+    fn a_key_named_twice_makes_a_document_malformed() {
+        // The second Effect would turn a Deny into an Allow with last-one-wins JSON reading.
+        let twice =
+            r#"{"Statement":[{"Effect":"Deny","Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+        let encoded = "%7B%22Statement%22%3A%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22s3%3AGetObject%22%2C%22Action%22%3A%22%2A%22%2C%22Resource%22%3A%22%2A%22%7D%7D";
+        for text in [twice, encoded] {
+            let err = PolicyDocument::parse(text).unwrap_err();
+            assert!(err.to_string().contains("appears twice"), "{err}");
+        }
+        PolicyDocument::parse(r#"{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#)
+            .unwrap();
     }
 
     #[test]
