@@ -346,12 +346,18 @@ impl Config {
                 None => Error::input(position, message),
             }
         })?;
-        config.validate(origin, known_checks)?;
+        config.validate(text, origin, known_checks)?;
         Ok(config)
     }
 
-    fn validate(&self, origin: &str, known_checks: &[&str]) -> Result<(), Error> {
-        let bad = |key: String, message: String| Error::input(origin, format!("{key}: {message}"));
+    fn validate(&self, text: &str, origin: &str, known_checks: &[&str]) -> Result<(), Error> {
+        // Named at the line and column of the value, as parse errors are.
+        let bad = |key: String, message: String| {
+            let at = locate(text, &key)
+                .map(|(line, col)| format!("{origin}:{line}:{col}"))
+                .unwrap_or_else(|| origin.to_owned());
+            Error::input(at, format!("{key}: {message}"))
+        };
         let env = &self.environments;
         for (key, ids) in [
             ("prod_accounts", &env.prod_accounts),
@@ -521,6 +527,36 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// The line and column of the value at `key` (`recovery.targets[0].tag`), if the text has it.
+fn locate(text: &str, key: &str) -> Option<(usize, usize)> {
+    let root = toml::de::DeTable::parse(text).ok()?;
+    let mut span = root.span();
+    let mut value: Option<&toml::de::DeValue> = None;
+    for segment in key.split('.') {
+        let (name, indexes) = match segment.find('[') {
+            Some(at) => (&segment[..at], &segment[at..]),
+            None => (segment, ""),
+        };
+        let table = match value {
+            None => root.get_ref(),
+            Some(value) => value.as_table()?,
+        };
+        let entry = table.get(name)?;
+        span = entry.span();
+        value = Some(entry.get_ref());
+        for index in indexes
+            .split(['[', ']'])
+            .filter(|i| !i.is_empty())
+            .map(str::parse::<usize>)
+        {
+            let item = value?.as_array()?.get(index.ok()?)?;
+            span = item.span();
+            value = Some(item.get_ref());
+        }
+    }
+    Some(line_col(text, span.start))
+}
+
 /// The dotted path of the key that failed, found by deserializing the parsed table again.
 fn key_path(text: &str) -> Option<String> {
     let table: toml::Table = toml::from_str(text).ok()?;
@@ -603,6 +639,33 @@ mod tests {
         assert!(err.starts_with("ringfence.toml:2:"), "{err}");
         let err = parse("[recovery]\nrpo = \"soon\"\n").unwrap_err();
         assert!(err.contains("recovery.rpo"), "{err}");
+    }
+
+    #[test]
+    fn semantic_errors_name_the_line_and_column() {
+        for (text, at) in [
+            (
+                "# accounts\n[environments]\nprod_accounts = [\"222222222222\", \"prod\"]",
+                "ringfence.toml:3:34",
+            ),
+            (
+                "[principals]\nci_arns = []\nagent_name_globs = [\n  \"ok-*\",\n  \"[a\",\n]",
+                "ringfence.toml:5:3",
+            ),
+            (
+                "[recovery]\n\nrestore_throughput_mib_per_sec = 0",
+                "ringfence.toml:3:34",
+            ),
+            (
+                "[[waivers]]\ncheck = \"XYZ999\"\nresource = \"*\"\nreason = \"r\"\nexpires = 2027-01-01",
+                "ringfence.toml:2:9",
+            ),
+        ] {
+            let err = Config::parse(text, "ringfence.toml", &crate::checks::ids())
+                .unwrap_err()
+                .to_string();
+            assert!(err.starts_with(at), "{text:?} gave {err}");
+        }
     }
 
     #[test]
