@@ -12,6 +12,8 @@ pub mod exit {
     pub const BAD_INPUT: u8 = 2;
     /// Nothing could be collected: no credentials, no reachable account.
     pub const NOTHING_COLLECTED: u8 = 3;
+    /// The run needed more memory than it may use (see `RINGFENCE_MEMORY_LIMIT`).
+    pub const OUT_OF_MEMORY: u8 = 4;
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -14,6 +14,7 @@ pub mod diff;
 pub mod error;
 pub mod events;
 pub mod inventory;
+pub mod memory;
 pub mod network;
 pub mod output;
 pub mod policy;

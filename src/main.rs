@@ -5,7 +5,14 @@ use clap::Parser;
 use ringfence::cli::Cli;
 use ringfence::error::exit;
 
+#[global_allocator]
+static BUDGET: ringfence::memory::Budget = ringfence::memory::Budget;
+
 fn main() -> ExitCode {
+    if let Err(message) = ringfence::memory::set_limit() {
+        let _ = writeln!(io::stderr(), "ringfence: {message}");
+        return ExitCode::from(exit::BAD_INPUT);
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {

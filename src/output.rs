@@ -191,6 +191,22 @@ fn remove_partial_files() -> Vec<(PathBuf, PathBuf)> {
     removed
 }
 
+/// Like [`remove_partial_files`], unless the lock is held (by the thread that is running out
+/// of memory, say): then nothing is removed rather than waiting forever.
+pub(crate) fn remove_partial_files_if_free() -> Vec<(PathBuf, PathBuf)> {
+    match PARTIAL.try_lock() {
+        Ok(mut partial) => {
+            let removed = partial
+                .drain(..)
+                .filter(|(temporary, _)| fs::remove_file(temporary).is_ok())
+                .collect();
+            std::mem::forget(partial);
+            removed
+        }
+        Err(_) => Vec::new(),
+    }
+}
+
 /// On SIGINT or SIGTERM, removes the temporary files of unfinished writes, says so on
 /// standard error, and exits with 128 + the signal's number (130, 143), as a shell would
 /// report it. Called once by the binary; a library user keeps its own signal handling.

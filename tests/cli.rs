@@ -1523,3 +1523,47 @@ fn a_byte_order_mark_is_skipped_in_utf8_and_named_in_utf16() {
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("UTF-16"), "{}", out.stderr);
 }
+
+#[test]
+fn a_run_larger_than_its_memory_limit_ends_with_a_sentence_not_an_abort() {
+    let dir = tmp();
+    write(dir.path(), "big.json", &many_accounts(5000));
+    let out = ringfence(dir.path())
+        .env("RINGFENCE_MEMORY_LIMIT", "40M")
+        .args(["evaluate", "big.json", "-f", "json", "-o", "report.json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains(
+            "out of memory: this run needed more than 40 MiB (RINGFENCE_MEMORY_LIMIT=40M)"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("memory allocation of"), "{stderr}");
+    assert!(!dir.path().join("report.json").exists());
+    let leftovers = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.file_name().to_string_lossy().starts_with(".ringfence-"))
+        })
+        .count();
+    assert_eq!(leftovers, 0);
+
+    for bad in ["lots", "-1G"] {
+        let out = ringfence(dir.path())
+            .env("RINGFENCE_MEMORY_LIMIT", bad)
+            .args(["audit", "--demo"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+    }
+    let out = ringfence(dir.path())
+        .env("RINGFENCE_MEMORY_LIMIT", "off")
+        .args(["audit", "--demo"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}

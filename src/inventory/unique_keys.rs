@@ -78,7 +78,7 @@ impl<'de> Visitor<'de> for Walk<'_> {
         let mut path = String::new();
         while let Some(key) = map.next_key::<Key<'de>>()? {
             let key = key.0;
-            if keys.iter().any(|k| *k == key) {
+            if keys.contains(&key) {
                 let at = if self.path.is_empty() { "." } else { self.path };
                 return Err(de::Error::custom(format!(
                     "{at}: the key `{key}` appears twice in one object; a JSON reader would keep only the last, so the file is refused"
