@@ -565,8 +565,11 @@ pub fn evaluate(
 /// Whether any account holds any collected data.
 fn collected_anything(snapshot: &Snapshot) -> bool {
     snapshot.accounts.iter().any(|a| {
-        a.regions.as_ref().is_some_and(|r| !r.is_empty())
-            || a.iam.is_some()
+        // A region every call of which failed holds nothing: it is not "collected".
+        a.regions.as_ref().is_some_and(|r| {
+            r.values()
+                .any(|region| *region != inventory::Region::default())
+        }) || a.iam.is_some()
             || a.s3_buckets.is_some()
             || a.rds_global_clusters.is_some()
     })
