@@ -407,12 +407,10 @@ fn diff_command(args: &DiffArgs, io: &mut Io) -> Result<u8, Error> {
     let (old, old_origin) = read(&args.old)?;
     let (new, new_origin) = read(&args.new)?;
     let diff = diff::diff(&old, &old_origin, &new, &new_origin)?;
-    let rendered = match args.format {
-        DiffFormat::Text => diff::render_text(&diff, io.stdout),
-        DiffFormat::Json => diff::render_json(&diff, io.stdout),
-    }
-    .and_then(|()| io.stdout.flush())
-    .map_err(|err| Error::io(output::STDOUT, err));
+    let rendered = output::write_stdout(io.stdout, |out| match args.format {
+        DiffFormat::Text => diff::render_text(&diff, out),
+        DiffFormat::Json => diff::render_json(&diff, out),
+    });
     match rendered {
         // A reader that stopped early does not take the gate with it.
         Err(err) if err.is_closed_stdout() => {}
@@ -445,9 +443,7 @@ fn emit(
     for spec in outputs {
         let written = match &spec.path {
             Some(path) => output::write_file(path, |out| render(spec.format, out)),
-            None => render(spec.format, io.stdout)
-                .and_then(|()| io.stdout.flush())
-                .map_err(|err| Error::io(output::STDOUT, err)),
+            None => output::write_stdout(io.stdout, |out| render(spec.format, out)),
         };
         match written {
             Err(err) if err.is_closed_stdout() => {}

@@ -30,33 +30,31 @@ impl Budget {
             && USED.load(Ordering::Relaxed).saturating_add(size) > limit
             && !EXHAUSTED.swap(true, Ordering::Relaxed)
     }
+
+    /// Allocates `size` bytes with `allocate` unless that passes the budget, and counts them.
+    fn counted(size: usize, allocate: impl FnOnce() -> *mut u8) -> *mut u8 {
+        if Self::refuse(size) {
+            exhausted(size);
+        }
+        let ptr = allocate();
+        if !ptr.is_null() {
+            USED.fetch_add(size, Ordering::Relaxed);
+        }
+        ptr
+    }
 }
 
 // SAFETY: every call is passed to `System` unchanged; only a counter is kept beside it, and
 // a refusal never returns (it exits the process).
 unsafe impl GlobalAlloc for Budget {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if Self::refuse(layout.size()) {
-            exhausted(layout.size());
-        }
         // SAFETY: the caller's contract is System's.
-        let ptr = unsafe { System.alloc(layout) };
-        if !ptr.is_null() {
-            USED.fetch_add(layout.size(), Ordering::Relaxed);
-        }
-        ptr
+        Self::counted(layout.size(), || unsafe { System.alloc(layout) })
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        if Self::refuse(layout.size()) {
-            exhausted(layout.size());
-        }
         // SAFETY: the caller's contract is System's.
-        let ptr = unsafe { System.alloc_zeroed(layout) };
-        if !ptr.is_null() {
-            USED.fetch_add(layout.size(), Ordering::Relaxed);
-        }
-        ptr
+        Self::counted(layout.size(), || unsafe { System.alloc_zeroed(layout) })
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {

@@ -39,12 +39,21 @@ pub fn write_to(
     render: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<(), Error> {
     if is_stdout(path) {
-        render(stdout)
-            .and_then(|()| stdout.flush())
-            .map_err(|err| Error::io(STDOUT, err))
+        write_stdout(stdout, render)
     } else {
         write_file(path, render)
     }
+}
+
+/// Renders to standard output and flushes it, so that a closed or full stdout is this call's
+/// error ([`Error::is_closed_stdout`] tells the first).
+pub fn write_stdout(
+    stdout: &mut dyn Write,
+    render: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), Error> {
+    render(stdout)
+        .and_then(|()| stdout.flush())
+        .map_err(|err| Error::io(STDOUT, err))
 }
 
 /// Writes to the file `path` (never standard output), as the module documentation describes.
@@ -181,30 +190,29 @@ fn lock_partial() -> std::sync::MutexGuard<'static, Vec<(PathBuf, PathBuf)>> {
 
 /// Removes every temporary file being written, and returns them with their targets.
 fn remove_partial_files() -> Vec<(PathBuf, PathBuf)> {
-    let mut partial = lock_partial();
-    let removed: Vec<(PathBuf, PathBuf)> = partial
-        .drain(..)
-        .filter(|(temporary, _)| fs::remove_file(temporary).is_ok())
-        .collect();
-    // The lock stays held by the caller's exit: no write renames after this.
-    std::mem::forget(partial);
-    removed
+    remove_and_keep_locked(lock_partial())
 }
 
 /// Like [`remove_partial_files`], unless the lock is held (by the thread that is running out
 /// of memory, say): then nothing is removed rather than waiting forever.
 pub(crate) fn remove_partial_files_if_free() -> Vec<(PathBuf, PathBuf)> {
     match PARTIAL.try_lock() {
-        Ok(mut partial) => {
-            let removed = partial
-                .drain(..)
-                .filter(|(temporary, _)| fs::remove_file(temporary).is_ok())
-                .collect();
-            std::mem::forget(partial);
-            removed
-        }
+        Ok(partial) => remove_and_keep_locked(partial),
         Err(_) => Vec::new(),
     }
+}
+
+/// Removes the listed files. The lock stays held until the caller's exit: no write renames
+/// into place after this.
+fn remove_and_keep_locked(
+    mut partial: std::sync::MutexGuard<'static, Vec<(PathBuf, PathBuf)>>,
+) -> Vec<(PathBuf, PathBuf)> {
+    let removed = partial
+        .drain(..)
+        .filter(|(temporary, _)| fs::remove_file(temporary).is_ok())
+        .collect();
+    std::mem::forget(partial);
+    removed
 }
 
 /// On SIGINT or SIGTERM, removes the temporary files of unfinished writes, says so on

@@ -25,13 +25,26 @@ struct Run {
     stderr: String,
 }
 
-fn run(dir: &Path, args: &[&str]) -> Run {
-    let output = ringfence(dir).args(args).output().unwrap();
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
+impl From<std::process::Output> for Run {
+    fn from(output: std::process::Output) -> Run {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8(output.stdout).unwrap(),
+            stderr: String::from_utf8(output.stderr).unwrap(),
+        }
     }
+}
+
+fn run(dir: &Path, args: &[&str]) -> Run {
+    ringfence(dir).args(args).output().unwrap().into()
+}
+
+/// Whether `dir` holds a temporary file of an unfinished write.
+fn has_partial_file(dir: &Path) -> bool {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .any(|e| e.file_name().to_string_lossy().starts_with(".ringfence-"))
 }
 
 fn tmp() -> tempfile::TempDir {
@@ -1351,14 +1364,8 @@ fn an_interrupted_write_leaves_no_temporary_file() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let partial = |dir: &Path| {
-            std::fs::read_dir(dir)
-                .unwrap()
-                .filter_map(|e| e.ok())
-                .any(|e| e.file_name().to_string_lossy().starts_with(".ringfence-"))
-        };
         let started = std::time::Instant::now();
-        while !partial(dir.path()) {
+        while !has_partial_file(dir.path()) {
             assert!(
                 child.try_wait().unwrap().is_none(),
                 "the report was written before it could be interrupted"
@@ -1394,7 +1401,10 @@ fn an_interrupted_write_leaves_no_temporary_file() {
             "{stderr}"
         );
         assert!(stderr.contains("report.json was not written"), "{stderr}");
-        assert!(!partial(dir.path()), "SIG{signal} left a temporary file");
+        assert!(
+            !has_partial_file(dir.path()),
+            "SIG{signal} left a temporary file"
+        );
         assert!(!dir.path().join("report.json").exists());
     }
 }
@@ -1417,12 +1427,7 @@ fn refused_before_sending(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Ru
         .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
         .envs(env.iter().copied())
         .args(args);
-    let output = cmd.output().unwrap();
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
+    cmd.output().unwrap().into()
 }
 
 #[test]
@@ -1544,14 +1549,7 @@ fn a_run_larger_than_its_memory_limit_ends_with_a_sentence_not_an_abort() {
     );
     assert!(!stderr.contains("memory allocation of"), "{stderr}");
     assert!(!dir.path().join("report.json").exists());
-    let leftovers = std::fs::read_dir(dir.path())
-        .unwrap()
-        .filter(|e| {
-            e.as_ref()
-                .is_ok_and(|e| e.file_name().to_string_lossy().starts_with(".ringfence-"))
-        })
-        .count();
-    assert_eq!(leftovers, 0);
+    assert!(!has_partial_file(dir.path()));
 
     for bad in ["lots", "-1G"] {
         let out = ringfence(dir.path())
