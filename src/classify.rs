@@ -100,6 +100,10 @@ pub struct PrincipalVerdict {
     pub reason: String,
     /// The trust policy could not be parsed: trust-based rules were not applied.
     pub trust_error: Option<String>,
+    /// The trust policy could not be read and nothing declared or named the role an agent:
+    /// it may be one (by trusting an agent service principal), so the agent checks judge it
+    /// as possibly an agent (`unknown`) rather than leaving it out.
+    pub possibly_agent: bool,
 }
 
 /// The classification of everything in a snapshot.
@@ -502,12 +506,33 @@ impl<'c> PrincipalRules<'c> {
     }
 
     fn role(&self, role: &crate::inventory::Role) -> PrincipalVerdict {
+        let trust = PolicyDocument::parse(&role.trust_policy);
+        let mut verdict = self.role_kind(role, &trust);
+        if let Err(err) = &trust {
+            if verdict.kind != PrincipalKind::Other {
+                verdict.reason =
+                    format!("{}; trust policy could not be read: {err}", verdict.reason);
+            }
+            verdict.trust_error = Some(err.to_string());
+            // A declaration (explicit ARN or kind tag) is authoritative; a name or nothing
+            // is not: the unread trust may name an agent service principal, which would
+            // have made it an agent before the name rules were asked.
+            verdict.possibly_agent = verdict.kind != PrincipalKind::Agent
+                && self.declared(&role.arn, &role.tags).is_none();
+        }
+        verdict
+    }
+
+    fn role_kind(
+        &self,
+        role: &crate::inventory::Role,
+        trust: &Result<PolicyDocument, crate::policy::PolicyError>,
+    ) -> PrincipalVerdict {
         if let Some(v) = self.declared(&role.arn, &role.tags) {
             return v;
         }
         let p = &self.config.principals;
-        let trust = PolicyDocument::parse(&role.trust_policy);
-        if let Ok(doc) = &trust {
+        if let Ok(doc) = trust {
             const ASSUME: [&str; 3] = [
                 "sts:AssumeRole",
                 "sts:AssumeRoleWithWebIdentity",
@@ -570,7 +595,6 @@ impl<'c> PrincipalRules<'c> {
         if let Err(err) = trust {
             other.reason =
                 format!("no principal rule matched; trust policy could not be read: {err}");
-            other.trust_error = Some(err.to_string());
         }
         other
     }
@@ -604,6 +628,7 @@ fn verdict(kind: PrincipalKind, reason: String) -> PrincipalVerdict {
         kind,
         reason,
         trust_error: None,
+        possibly_agent: false,
     }
 }
 
@@ -866,5 +891,42 @@ mod tests {
             .unwrap();
         assert!(verdict.trust_error.is_some());
         assert!(verdict.reason.contains("trust policy could not be read"));
+        assert!(verdict.possibly_agent);
+    }
+
+    #[test]
+    fn an_unreadable_trust_policy_leaves_only_declared_kinds_certain() {
+        let mut acct = account("111111111111", "acme-prod", &[]);
+        let mut tagged = role("deployer", "");
+        tagged.tags = [("ringfence:kind".to_owned(), "ci".to_owned())].into();
+        acct.iam = Some(crate::inventory::Iam {
+            roles: vec![
+                role("support-agent", "{not json"),
+                role("AWSReservedSSO_Admin_1", "{not json"),
+                tagged,
+                role(
+                    "readable",
+                    r#"{"Statement":{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}}"#,
+                ),
+            ],
+            ..Default::default()
+        });
+        let classes = classify(vec![acct], &Config::default());
+        let of = |name: &str| {
+            let v = classes
+                .principal(&format!("arn:aws:iam::111111111111:role/{name}"))
+                .unwrap();
+            (v.kind, v.possibly_agent, v.trust_error.is_some())
+        };
+        // An agent by name stays one, its trust error recorded.
+        assert_eq!(of("support-agent"), (PrincipalKind::Agent, false, true));
+        // A human by name may still trust an agent service principal.
+        assert_eq!(
+            of("AWSReservedSSO_Admin_1"),
+            (PrincipalKind::Human, true, true)
+        );
+        // A declared kind is authoritative.
+        assert_eq!(of("deployer"), (PrincipalKind::Ci, false, true));
+        assert_eq!(of("readable"), (PrincipalKind::Other, false, false));
     }
 }

@@ -179,7 +179,9 @@ pub struct ScanArgs {
 #[derive(Debug, Args)]
 pub struct WorkstationArgs {
     /// Read the AWS configuration from DIR/config and DIR/credentials [default:
-    /// AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE, else ~/.aws]
+    /// AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE, else ~/.aws]. DIR must exist (exit 2
+    /// otherwise); without ~/.aws at all, SEC002 is not applicable; a file that cannot be read
+    /// or holds malformed lines makes SEC002 unknown
     #[arg(long, value_name = "DIR")]
     pub aws_home: Option<PathBuf>,
 

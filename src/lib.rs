@@ -81,7 +81,8 @@ pub fn run(cli: Cli, io: &mut Io) -> Result<u8, Error> {
             }
             let options = collect_options(&args.collect);
             let scan = (!args.workspaces.is_empty() || args.workstation.aws_home.is_some())
-                .then(|| workstation_options(&args.workspaces, &args.workstation));
+                .then(|| workstation_options(&args.workspaces, &args.workstation))
+                .transpose()?;
             match (args.demo, args.snapshot) {
                 (true, _) => {
                     let mut snapshot = demo::snapshot()?;
@@ -221,20 +222,41 @@ fn read_snapshot(path: &Path) -> Result<Snapshot, Error> {
     Snapshot::from_json(&bytes, &origin)
 }
 
-/// What the workstation scan reads, from the command line.
+/// What the workstation scan reads, from the command line. A folder named with `--aws-home`
+/// must exist and be a folder (checked before anything is collected): a mistyped path would
+/// otherwise read as a machine without profiles.
 fn workstation_options(
     workspaces: &[std::path::PathBuf],
     args: &WorkstationArgs,
-) -> WorkstationOptions {
+) -> Result<WorkstationOptions, Error> {
     let aws_files = if args.no_aws_home {
         None
     } else {
         match &args.aws_home {
-            Some(dir) => Some(AwsFiles::in_folder(dir)),
+            Some(dir) => {
+                match std::fs::metadata(dir) {
+                    Ok(m) if m.is_dir() => {}
+                    Ok(_) => {
+                        return Err(Error::Usage(format!(
+                            "--aws-home {}: not a folder (give the folder that holds config and credentials)",
+                            dir.display()
+                        )));
+                    }
+                    Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                        return Err(Error::Usage(format!(
+                            "--aws-home {}: no such folder (give the folder that holds config and credentials, or --no-aws-home)",
+                            dir.display()
+                        )));
+                    }
+                    // It exists but cannot be looked at: the scan reports its files unknown.
+                    Err(_) => {}
+                }
+                Some(AwsFiles::in_folder(dir))
+            }
             None => AwsFiles::standard(),
         }
     };
-    WorkstationOptions {
+    Ok(WorkstationOptions {
         workspaces: workspaces.to_vec(),
         aws_files,
         scan: collect::local::ScanOptions {
@@ -245,7 +267,7 @@ fn workstation_options(
             threads: 0,
         },
         attribute_keys: args.attribute_keys,
-    }
+    })
 }
 
 /// Scans the workstation, when asked, into the snapshot (replacing any earlier scan in it).
@@ -273,6 +295,13 @@ fn scan(args: ScanArgs, io: &mut Io) -> Result<u8, Error> {
         )));
     }
     let (config, config_path) = Config::load(args.report.config.as_deref(), &checks::ids())?;
+    let paths = if args.paths.is_empty() {
+        vec![std::path::PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    // Refused before anything is collected.
+    let wanted = workstation_options(&paths, &args.workstation)?;
     let options = collect_options(&args.collect);
     let (mut snapshot, inventory, snapshot_path) = if args.demo {
         (demo::snapshot()?, "demo", None)
@@ -293,12 +322,6 @@ fn scan(args: ScanArgs, io: &mut Io) -> Result<u8, Error> {
         })?;
         (snapshot, "live", None)
     };
-    let paths = if args.paths.is_empty() {
-        vec![std::path::PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
-    let wanted = workstation_options(&paths, &args.workstation);
     let workstation = collect::workstation::scan(&wanted, &snapshot, &options)?;
     snapshot.workstation = Some(workstation.clone());
 

@@ -260,7 +260,7 @@ fn evaluate_and_audit_snapshot_agree() {
 fn gates_fail_with_exit_one_and_one_line_on_stderr() {
     let dir = tmp();
     for (args, reason) in [
-        (vec!["--fail-under", "80"], "score 47.4 is under 80"),
+        (vec!["--fail-under", "80"], "score 46.5 is under 80"),
         (
             vec!["--min-level", "1"],
             "3 of 5 production accounts are under level 1 (Guarded): acme-prod (222222222222) at 0, blocked by SEC001 local-prod-credential (2 failing) and 6 more; acme-staging (333333333333, nonprod holding production resources) at 0, blocked by SEC003 prod-db-password-managed (1 failing); acme-data-prod (555555555555) at 0, blocked by PRV001 agent-admin (1 failing) and 5 more",
@@ -302,7 +302,7 @@ fn gates_fail_with_exit_one_and_one_line_on_stderr() {
     assert_eq!(out.stderr.lines().count(), 1);
     assert!(
         out.stderr
-            .contains("score 47.4 is under 50; checks at or above medium"),
+            .contains("score 46.5 is under 50; checks at or above medium"),
         "{}",
         out.stderr
     );

@@ -125,6 +125,32 @@ pub(crate) fn stopped(answers: &Answers) -> Vec<Value> {
 pub(crate) struct Agent<'s> {
     pub principal: &'s Principal,
     pub finding: Finding,
+    /// Not known to be an agent, but may be one: its trust policy could not be read (why).
+    /// The check judges it as an agent and [`settle`] makes the finding `unknown`.
+    pub possibly: Option<String>,
+}
+
+/// A possible agent's finding is `unknown` whatever the check concluded, saying why and what
+/// the check would conclude if it is an agent (`possibly` is [`Agent::possibly`]). A known
+/// agent's finding is left alone.
+pub(crate) fn settle(possibly: Option<&str>, principal: &Principal, finding: &mut Finding) {
+    let Some(err) = possibly else { return };
+    {
+        let env = finding.environment.map_or("prod", EnvClass::as_str);
+        let account = finding
+            .account_name
+            .clone()
+            .unwrap_or_else(|| principal.account.clone());
+        finding.message = format!(
+            "role {} in {account} ({env}) may be an agent: its trust policy could not be read ({err}), so whether it is one is unknown; if it is: {}",
+            principal.name, finding.message
+        );
+        finding.status = Status::Unknown;
+        finding.remediation = Some(format!(
+            "read the trust policy of {n} (aws iam get-role --role-name {n}) and collect again; if {n} is not an agent, declare its kind in ringfence.toml [principals] or tag it ringfence:kind",
+            n = principal.name
+        ));
+    }
 }
 
 /// Every agent principal: production agents come back with a blank finding (status and
@@ -150,24 +176,36 @@ pub(crate) fn agents<'s>(
             let Some(kind) = ctx.classes.principal(arn) else {
                 continue;
             };
-            if kind.kind != PrincipalKind::Agent {
+            if kind.kind != PrincipalKind::Agent && !kind.possibly_agent {
                 continue;
             }
+            let possibly = (kind.kind != PrincipalKind::Agent)
+                .then(|| kind.trust_error.clone().unwrap_or_default());
             let Some(principal) = ctx.principals.get(arn) else {
                 continue;
             };
             let verdict = ctx.classes.account(&account.id);
             let mut finding = account_finding(account, None, Status::Unknown, verdict, arn);
-            add_evidence(&mut finding, "agent", json!(kind.reason));
-            let name = format!(
-                "{} {}",
-                if principal.is_role {
-                    "agent role"
-                } else {
-                    "agent user"
-                },
-                principal.name
-            );
+            if possibly.is_some() {
+                add_evidence(
+                    &mut finding,
+                    "possibly_agent",
+                    json!(format!(
+                        "judged as an agent: {} (kind {:?}), but its trust policy could not be read and may trust an agent service principal",
+                        kind.reason, kind.kind
+                    ).to_lowercase()),
+                );
+            } else {
+                add_evidence(&mut finding, "agent", json!(kind.reason));
+            }
+            if let Some(err) = &kind.trust_error {
+                add_evidence(&mut finding, "trust_error", json!(err));
+            }
+            let name = match (&possibly, principal.is_role) {
+                (Some(_), _) => format!("role {} (possibly an agent)", principal.name),
+                (None, true) => format!("agent role {}", principal.name),
+                (None, false) => format!("agent user {}", principal.name),
+            };
             match ctx.judges(verdict.class) {
                 Judged::Yes => {}
                 Judged::OutOfScope => {
@@ -199,7 +237,11 @@ pub(crate) fn agents<'s>(
                     json!("not collected: an SCP could block what is reported"),
                 );
             }
-            agents.push(Agent { principal, finding });
+            agents.push(Agent {
+                principal,
+                finding,
+                possibly,
+            });
         }
     }
     agents
@@ -282,11 +324,9 @@ pub(crate) fn judge_class(
 ) -> Vec<Finding> {
     let class = crate::policy::capabilities::class(class_id);
     let mut out = Vec::new();
-    for Agent {
-        principal,
-        mut finding,
-    } in agents(snapshot, ctx, &mut out)
-    {
+    for agent in agents(snapshot, ctx, &mut out) {
+        let principal = agent.principal;
+        let mut finding = agent.finding;
         let answers = ask(principal, &class.actions);
         let held = &answers.held;
         let total = class.actions.len();
@@ -358,6 +398,7 @@ pub(crate) fn judge_class(
                 name_only = principal.name
             ));
         }
+        settle(agent.possibly.as_deref(), principal, &mut finding);
         out.push(finding);
     }
     out
@@ -567,6 +608,75 @@ mod tests {
         service.arn = format!("arn:aws:iam::{PROD}:role/orders-api");
         service.trust_policy = BEDROCK_TRUST.replace("bedrock", "ec2");
         assert!(run_check(DESTRUCTIVE, &with_roles(PROD, vec![service])).is_empty());
+    }
+
+    #[test]
+    fn a_role_whose_trust_cannot_be_read_is_judged_as_possibly_an_agent() {
+        // Before: a role named like no agent with an unreadable trust was left out of every
+        // agent check; its trust may name bedrock.amazonaws.com.
+        let mut service = agent(PROD, &allow(r#""*""#));
+        service.name = "orders-api".into();
+        service.arn = format!("arn:aws:iam::{PROD}:role/orders-api");
+        service.trust_policy = "{not json".into();
+        let snapshot = with_roles(PROD, vec![service.clone()]);
+        for check in [
+            ADMIN,
+            DESTRUCTIVE,
+            &crate::checks::hil::agent_infra_mutation::CHECK,
+            &crate::checks::inp::agent_exec_tools::CHECK,
+        ] {
+            let findings = run_check(check, &snapshot);
+            let unknown = only(&findings, Status::Unknown);
+            assert!(
+                unknown
+                    .message
+                    .starts_with("role orders-api in acme-prod (prod) may be an agent: its trust policy could not be read"),
+                "{}: {}",
+                check.id,
+                unknown.message
+            );
+            // What the check would say of an agent follows.
+            assert!(
+                unknown.message.contains("; if it is: "),
+                "{}",
+                unknown.message
+            );
+            assert!(unknown.evidence["possibly_agent"].is_string());
+            assert!(unknown.evidence["trust_error"].is_string());
+        }
+        // Read-only, it is still unknown: whether it is an agent is not known.
+        service.inline_policies[0].document = allow(r#"["rds:Describe*"]"#);
+        let unknown = only(
+            &run_check(DESTRUCTIVE, &with_roles(PROD, vec![service.clone()])),
+            Status::Unknown,
+        )
+        .clone();
+        assert!(
+            unknown.message.contains("holds none"),
+            "{}",
+            unknown.message
+        );
+        // Out of production it is out of scope, as an agent would be.
+        let mut staging = service;
+        staging.arn = format!("arn:aws:iam::{NONPROD}:role/orders-api");
+        only(
+            &run_check(DESTRUCTIVE, &with_roles(NONPROD, vec![staging])),
+            Status::NotApplicable,
+        );
+    }
+
+    #[test]
+    fn an_agent_by_name_with_an_unreadable_trust_is_judged_as_an_agent() {
+        let mut role = agent(PROD, &allow(r#""dynamodb:DeleteTable""#));
+        role.trust_policy = String::new();
+        let findings = run_check(DESTRUCTIVE, &with_roles(PROD, vec![role]));
+        let fail = only(&findings, Status::Fail);
+        assert!(
+            fail.message.starts_with("agent role support-agent"),
+            "{}",
+            fail.message
+        );
+        assert!(fail.evidence["trust_error"].is_string());
     }
 
     #[test]

@@ -32,6 +32,11 @@ pub struct AwsFiles {
     pub credentials: PathBuf,
     /// How the report names where they came from (`~/.aws`, or the folder given).
     pub shown_as: String,
+    /// The default folder (`~/.aws`) both files are in, when they are: if it does not exist,
+    /// the machine holds no AWS profile there and SEC002 is not applicable. `None` for a
+    /// folder named with `--aws-home` (which must exist) and for files named by
+    /// `AWS_CONFIG_FILE`/`AWS_SHARED_CREDENTIALS_FILE`.
+    pub default_folder: Option<PathBuf>,
 }
 
 impl AwsFiles {
@@ -41,6 +46,7 @@ impl AwsFiles {
             config: dir.join("config"),
             credentials: dir.join("credentials"),
             shown_as: dir.display().to_string(),
+            default_folder: None,
         }
     }
 
@@ -57,16 +63,20 @@ impl AwsFiles {
         let credentials = std::env::var_os("AWS_SHARED_CREDENTIALS_FILE")
             .map(PathBuf::from)
             .or_else(|| dir.as_ref().map(|d| d.join("credentials")))?;
-        let shown_as = match (&dir, config.parent()) {
+        let (shown_as, default_folder) = match (&dir, config.parent()) {
             (Some(d), Some(p)) if p == d && credentials.parent() == Some(d.as_path()) => {
-                d.display().to_string()
+                (d.display().to_string(), Some(d.clone()))
             }
-            _ => format!("{} and {}", config.display(), credentials.display()),
+            _ => (
+                format!("{} and {}", config.display(), credentials.display()),
+                None,
+            ),
         };
         Some(AwsFiles {
             config,
             credentials,
             shown_as,
+            default_folder,
         })
     }
 }
@@ -83,13 +93,27 @@ pub fn scan(
     } else {
         local::scan_workspaces(&options.workspaces, &options.scan).map_err(Error::Usage)?
     };
-    let aws = options.aws_files.as_ref().map(|files| {
-        local::scan_aws_config(
-            &files.config,
-            &files.credentials,
-            options.scan.max_file_bytes,
-        )
-    });
+    // A default folder that does not exist holds nothing to read; one that exists but
+    // cannot be read is read anyway, and its files become problems (unknown, never clean).
+    let aws_home_absent = options
+        .aws_files
+        .as_ref()
+        .and_then(|f| f.default_folder.as_ref())
+        .is_some_and(|dir| {
+            std::fs::symlink_metadata(dir)
+                .is_err_and(|err| err.kind() == std::io::ErrorKind::NotFound)
+        });
+    let aws = options
+        .aws_files
+        .as_ref()
+        .filter(|_| !aws_home_absent)
+        .map(|files| {
+            local::scan_aws_config(
+                &files.config,
+                &files.credentials,
+                options.scan.max_file_bytes,
+            )
+        });
     let known = inventory_keys(snapshot);
     let mut ids: BTreeSet<&KeyId> = BTreeSet::new();
     ids.extend(workspaces.found.iter().filter_map(|f| f.key_id.as_ref()));
@@ -136,6 +160,7 @@ pub fn scan(
             .map(|p| p.display().to_string())
             .collect(),
         aws_home: options.aws_files.as_ref().map(|f| f.shown_as.clone()),
+        aws_home_absent,
         aws_files: options
             .aws_files
             .iter()
@@ -172,7 +197,15 @@ pub fn scan(
         }
     }
     workstation.normalize();
-    workstation.problems.truncate(MAX_PROBLEMS);
+    // The AWS configuration's problems are kept whatever the workspaces held: SEC002 reads
+    // them to know a file is unknown.
+    let (mut kept, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut workstation.problems)
+        .into_iter()
+        .partition(|p| workstation.aws_files.contains(&p.path));
+    kept.extend(rest);
+    kept.truncate(MAX_PROBLEMS);
+    kept.sort();
+    workstation.problems = kept;
     Ok(workstation)
 }
 

@@ -18,6 +18,10 @@ pub struct Workstation {
     /// The AWS configuration directory read (`~/.aws`), when it was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws_home: Option<String>,
+    /// The default AWS configuration folder (`~/.aws`) does not exist: the machine holds no
+    /// AWS profile there. (A folder named with `--aws-home` must exist.)
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub aws_home_absent: bool,
     /// The AWS configuration files read (or looked for: a missing file holds no profile).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aws_files: Vec<String>,
@@ -92,6 +96,9 @@ pub enum ProblemKind {
     Binary,
     NonUtf8,
     SymlinkLoop,
+    /// Read, but with lines the parser could not understand (an AWS configuration file): what
+    /// they hold is unknown.
+    Malformed,
 }
 
 /// What kind of credential a finding is.

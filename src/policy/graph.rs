@@ -94,6 +94,37 @@ impl<'p> TrustGraph<'p> {
         self.index.get(role_arn).map(|&i| &self.roles[i].entries)
     }
 
+    /// Roles whose trust policy could not be read, with their accounts and why: anyone may
+    /// be able to assume them.
+    pub fn unreadable(&self) -> Vec<(&str, &str, &str)> {
+        self.roles
+            .iter()
+            .filter_map(|node| match &node.entries {
+                Err(err) => Some((node.arn.as_str(), node.account.as_str(), err.as_str())),
+                Ok(_) => None,
+            })
+            .collect()
+    }
+
+    /// The roles that may be reachable by anyone because of a trust policy that could not be
+    /// read: each unreadable role, and every role reachable from one. A role reached by
+    /// [`TrustGraph::reach`] is certainly reachable; one only in this set is possibly
+    /// reachable, which the checks report as unknown.
+    pub fn possibly_reached(&self) -> PossiblyReached {
+        let unreadable = self.unreadable();
+        let starts: Vec<(String, String)> = unreadable
+            .iter()
+            .map(|(arn, account, _)| ((*arn).to_owned(), (*account).to_owned()))
+            .collect();
+        PossiblyReached {
+            reached: self.reach(&starts),
+            unreadable: unreadable
+                .into_iter()
+                .map(|(arn, _, err)| (arn.to_owned(), err.to_owned()))
+                .collect(),
+        }
+    }
+
     /// Whether `from` (of `account`) can assume `to`: `None` when not, else the hop.
     fn hop(&self, from: &str, account: &str, to: &Node) -> Option<Hop> {
         let Ok(entries) = &to.entries else {
@@ -181,6 +212,72 @@ impl<'p> TrustGraph<'p> {
             }
         }
         reached
+    }
+}
+
+/// The roles whose reachability rests on a trust policy that could not be read.
+#[derive(Debug, Default)]
+pub struct PossiblyReached {
+    /// Role ARN → why its trust policy could not be read.
+    pub unreadable: BTreeMap<String, String>,
+    /// Roles reachable from an unreadable one, each with the hop that first reached it.
+    pub reached: BTreeMap<String, Hop>,
+}
+
+impl PossiblyReached {
+    /// Why whoever may assume `role` is unknown, naming the role whose trust policy could not
+    /// be read (`role` itself, or the first of the chain that leads to it); `None` when no
+    /// unreadable trust policy leads to it.
+    pub fn why(&self, role: &str) -> Option<String> {
+        if let Some(err) = self.unreadable.get(role) {
+            return Some(format!(
+                "the trust policy of {role} could not be read ({err})"
+            ));
+        }
+        let path = chain(&self.reached, role);
+        let first = path.first()?;
+        let steps: Vec<&str> = std::iter::once(first.from.as_str())
+            .chain(path.iter().map(|h| h.to.as_str()))
+            .collect();
+        Some(format!(
+            "it can be assumed from {}, whose trust policy could not be read ({}): {}",
+            first.from,
+            self.unreadable
+                .get(&first.from)
+                .map_or("unreadable", String::as_str),
+            steps.join(" → ")
+        ))
+    }
+
+    /// The role whose trust policy could not be read that leads to `role` (`role` itself
+    /// when its own could not be read).
+    pub fn origin<'a>(&'a self, role: &'a str) -> Option<&'a str> {
+        if self.unreadable.contains_key(role) {
+            return Some(role);
+        }
+        chain(&self.reached, role).first().map(|h| h.from.as_str())
+    }
+
+    /// Every role of the set: the unreadable ones and those reachable from them.
+    pub fn roles(&self) -> impl Iterator<Item = &str> {
+        self.unreadable
+            .keys()
+            .chain(self.reached.keys())
+            .map(String::as_str)
+    }
+
+    /// The unreadable role and the chain from it to `role`, for evidence.
+    pub fn evidence(&self, role: &str) -> Option<serde_json::Value> {
+        if let Some(err) = self.unreadable.get(role) {
+            return Some(serde_json::json!({ "role": role, "error": err }));
+        }
+        let path = chain(&self.reached, role);
+        let first = path.first()?;
+        Some(serde_json::json!({
+            "role": first.from,
+            "error": self.unreadable.get(&first.from),
+            "chain": path.iter().map(|h| serde_json::json!({ "from": h.from, "to": h.to, "conditional": h.conditional })).collect::<Vec<_>>(),
+        }))
     }
 }
 

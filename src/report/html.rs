@@ -1208,6 +1208,7 @@ fn problem_kind(kind: ProblemKind) -> &'static str {
         ProblemKind::Binary => "binary",
         ProblemKind::NonUtf8 => "not UTF-8",
         ProblemKind::SymlinkLoop => "symlink loop",
+        ProblemKind::Malformed => "malformed",
     }
 }
 

@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::checks::agents::{agent_name, agents};
+use crate::checks::agents::{agent_name, agents, settle};
 use crate::checks::scope::add_evidence;
 use crate::checks::{Check, Ctx, Finding, Status};
 use crate::inventory::Snapshot;
@@ -82,6 +82,7 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
                 n = principal.name
             ));
         }
+        settle(agent.possibly.as_deref(), principal, &mut finding);
         out.push(finding);
     }
     out
@@ -137,5 +138,27 @@ mod tests {
         let mut role = agent(true, Some(3600));
         role.arn = format!("arn:aws:iam::{NONPROD}:role/triage-agent");
         only(&run_in(NONPROD, role), Status::NotApplicable);
+    }
+
+    #[test]
+    fn a_possible_agent_with_an_unreadable_trust_is_unknown() {
+        // Before: a role not named like an agent, with an unreadable trust, was not judged.
+        let mut role = agent(true, Some(3600));
+        role.name = "triage".into();
+        role.arn = format!("arn:aws:iam::{PROD}:role/triage");
+        role.trust_policy = "{".into();
+        let unknown = only(&run_in(PROD, role), Status::Unknown).clone();
+        assert!(
+            unknown
+                .message
+                .starts_with("role triage in acme-prod (prod) may be an agent"),
+            "{}",
+            unknown.message
+        );
+        assert!(
+            unknown.message.contains("sessions of at most 1h"),
+            "{}",
+            unknown.message
+        );
     }
 }

@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::checks::agents::{Held, LISTED, add_held, agent_name, agents, summary};
+use crate::checks::agents::{Held, LISTED, add_held, agent_name, agents, settle, summary};
 use crate::checks::scope::add_evidence;
 use crate::checks::{Check, Ctx, Finding, Status};
 use crate::inventory::Snapshot;
@@ -101,6 +101,7 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
                 principal.name
             ));
         }
+        settle(agent.possibly.as_deref(), principal, &mut finding);
         out.push(finding);
     }
     out
@@ -155,5 +156,25 @@ mod tests {
             agent(r#"{"Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}"#);
         role.attached_policies = vec![format!("arn:aws:iam::{PROD}:policy/gone")];
         only(&run_with(role), Status::Unknown);
+    }
+
+    #[test]
+    fn a_possible_agent_with_an_unreadable_trust_is_unknown() {
+        // Before: absent; its trust may name bedrock.amazonaws.com.
+        let star =
+            r#"{"Statement":{"Effect":"Allow","Action":"dynamodb:DeleteItem","Resource":"*"}}"#;
+        let mut role = agent(star);
+        role.name = "tickets".into();
+        role.arn = format!("arn:aws:iam::{PROD}:role/tickets");
+        role.trust_policy = "not json".into();
+        let unknown = only(&run_with(role), Status::Unknown).clone();
+        assert!(
+            unknown
+                .message
+                .contains("may be an agent: its trust policy could not be read")
+                && unknown.message.contains("dynamodb:DeleteItem"),
+            "{}",
+            unknown.message
+        );
     }
 }

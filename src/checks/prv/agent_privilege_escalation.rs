@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::checks::agents::{agent_name, agents, holds_all};
+use crate::checks::agents::{agent_name, agents, holds_all, settle};
 use crate::checks::scope::add_evidence;
 use crate::checks::{Check, Ctx, Finding, Status};
 use crate::inventory::Snapshot;
@@ -70,10 +70,34 @@ fn open_path(principal: &Principal, path: &EscalationPath) -> Option<Value> {
     }))
 }
 
+/// Whether `principal` may call `sts:AssumeRole` on `role` as far as its own policies go: a
+/// role of its own account may trust it by name, which needs no identity allow.
+fn may_assume(principal: &Principal, role: &str) -> bool {
+    if role.split(':').nth(4) == Some(principal.account.as_str()) {
+        return true;
+    }
+    let context = Context::new().with_principal_arn(&principal.arn);
+    principal
+        .policies
+        .verdict(&Request {
+            action: "sts:AssumeRole",
+            resource: role,
+            context: &context,
+        })
+        .may_be_allowed()
+}
+
 fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
     let paths = &class("privilege-escalation").paths;
     let admin = &class("admin").actions;
     let graph = TrustGraph::new(snapshot, ctx.principals);
+    // Admin-equivalent roles that anyone may be able to assume, because a trust policy on
+    // the way to them could not be read.
+    let possibly = graph.possibly_reached();
+    let possible_admin: Vec<&str> = possibly
+        .roles()
+        .filter(|arn| ctx.principals.get(arn).is_some_and(|r| holds_all(r, admin)))
+        .collect();
     let mut out = Vec::new();
     for agent in agents(snapshot, ctx, &mut out) {
         let mut finding = agent.finding;
@@ -107,9 +131,22 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
                 .as_str()
                 .map(|r| format!("assume admin-equivalent {r}"))
         }));
+        // Of those, the ones this agent may reach: it must be able to call sts:AssumeRole on
+        // the unreadable role that leads there (a same-account trust naming it needs no
+        // identity allow).
+        let maybe_stronger: Vec<(&str, String)> = possible_admin
+            .iter()
+            .filter(|arn| **arn != principal.arn && !reached.contains_key(**arn))
+            .filter(|arn| {
+                possibly
+                    .origin(arn)
+                    .is_some_and(|origin| may_assume(principal, origin))
+            })
+            .filter_map(|arn| possibly.why(arn).map(|why| (*arn, why)))
+            .collect();
         finding.status = if !ways.is_empty() {
             Status::Fail
-        } else if !principal.errors.is_empty() {
+        } else if !principal.errors.is_empty() || !maybe_stronger.is_empty() {
             Status::Unknown
         } else {
             Status::Pass
@@ -128,6 +165,16 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
                     }
                 )
             }
+            Status::Unknown if principal.errors.is_empty() => {
+                let (role, why) = &maybe_stronger[0];
+                format!(
+                    "{name}: whether it can assume admin-equivalent {role} is unknown: {why}{}",
+                    match maybe_stronger.len() {
+                        1 => String::new(),
+                        n => format!(" (+{} more such roles)", n - 1),
+                    }
+                )
+            }
             Status::Unknown => format!(
                 "{name}: some of its policies could not be read ({}), so its escalation paths are unknown",
                 principal.errors.join("; ")
@@ -139,12 +186,25 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
         };
         add_evidence(&mut finding, "escalation_paths", json!(open));
         add_evidence(&mut finding, "admin_roles_reached", json!(stronger));
+        if !maybe_stronger.is_empty() {
+            add_evidence(
+                &mut finding,
+                "admin_roles_possibly_reached",
+                json!(
+                    maybe_stronger
+                        .iter()
+                        .map(|(role, _)| json!({ "role": role, "unreadable_trust": possibly.evidence(role) }))
+                        .collect::<Vec<_>>()
+                ),
+            );
+        }
         if finding.status == Status::Fail {
             finding.remediation = Some(format!(
                 "remove the IAM write actions and iam:PassRole from {}'s policies (or deny them in its permissions boundary), and remove it from the trust of stronger roles; each path's evidence names the granting statements",
                 principal.name
             ));
         }
+        settle(agent.possibly.as_deref(), principal, &mut finding);
         out.push(finding);
     }
     out
@@ -242,5 +302,47 @@ mod tests {
         let mut agent = role("agent", BEDROCK, &allow(r#"["s3:GetObject"]"#));
         agent.attached_policies = vec![format!("arn:aws:iam::{PROD}:policy/gone")];
         only(&run_with(vec![agent]), Status::Unknown);
+    }
+
+    #[test]
+    fn an_admin_role_with_an_unreadable_trust_makes_escalation_unknown() {
+        // Before: pass ("reaches no admin-equivalent role"): the admin role's trust was not
+        // readable, so the graph had no edge to it.
+        let agent_arn = format!("arn:aws:iam::{PROD}:role/agent");
+        let findings = run_with(vec![
+            role("agent", BEDROCK, &allow(r#"["s3:GetObject"]"#)),
+            role("admin", "{", &allow(r#""*""#)),
+        ]);
+        let unknown = findings.iter().find(|f| f.resource == agent_arn).unwrap();
+        assert_eq!(unknown.status, Status::Unknown, "{unknown:#?}");
+        assert!(
+            unknown.message.contains(&format!(
+                "whether it can assume admin-equivalent arn:aws:iam::{PROD}:role/admin is unknown: the trust policy of arn:aws:iam::{PROD}:role/admin could not be read"
+            )),
+            "{}",
+            unknown.message
+        );
+        assert_eq!(
+            unknown.evidence["admin_roles_possibly_reached"][0]["role"],
+            format!("arn:aws:iam::{PROD}:role/admin")
+        );
+        // The admin role is itself possibly an agent: judged, and unknown.
+        let admin = findings
+            .iter()
+            .find(|f| f.resource.ends_with("role/admin"))
+            .unwrap();
+        assert_eq!(admin.status, Status::Unknown, "{admin:#?}");
+        assert!(
+            admin.message.contains("may be an agent"),
+            "{}",
+            admin.message
+        );
+        // With the admin role's trust readable and not naming the agent, the agent passes.
+        let sso = r#"{"Statement":{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::222222222222:saml-provider/AWSSSO"},"Action":"sts:AssumeRoleWithSAML"}}"#;
+        let findings = run_with(vec![
+            role("agent", BEDROCK, &allow(r#"["s3:GetObject"]"#)),
+            role("admin", sso, &allow(r#""*""#)),
+        ]);
+        only(&findings, Status::Pass);
     }
 }

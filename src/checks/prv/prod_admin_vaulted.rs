@@ -46,6 +46,9 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
     }
     let graph = TrustGraph::new(snapshot, ctx.principals);
     let reached = graph.reach(&risky);
+    // Roles whose trust could not be read may be assumed by anyone, agents and keyed users
+    // included, and so may every role they can assume.
+    let possibly = graph.possibly_reached();
     let mut out = Vec::new();
     for account in &snapshot.accounts {
         let Some(iam) = &account.iam else {
@@ -115,6 +118,18 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
                             "an IAM user with long-lived keys"
                         },
                         steps.join(" → ")
+                    ),
+                )
+            } else if let Some(why) = possibly.why(arn) {
+                if let Some(evidence) = possibly.evidence(arn) {
+                    add_evidence(&mut finding, "unreadable_trust", evidence);
+                }
+                let maybe_agent = ctx.classes.principal(arn).is_some_and(|v| v.possibly_agent);
+                (
+                    Status::Unknown,
+                    format!(
+                        "{what}{}: whether agents or IAM users with keys can reach it is unknown: {why}",
+                        if maybe_agent { " may be an agent" } else { "" }
                     ),
                 )
             } else {
@@ -231,6 +246,72 @@ mod tests {
             fail.evidence["chain"][0]["from"],
             format!("arn:aws:iam::{PROD}:user/ci")
         );
+    }
+
+    #[test]
+    fn an_admin_role_with_an_unreadable_trust_policy_is_unknown() {
+        // Before: "reachable neither by agents nor by IAM users with keys" (pass).
+        let findings = run_with(vec![role("Admin", "{not json", ADMIN)], vec![]);
+        let unknown = only(&findings, Status::Unknown);
+        assert!(
+            unknown.message.contains("role Admin")
+                && unknown.message.contains("may be an agent")
+                && unknown.message.contains(
+                    "trust policy of arn:aws:iam::222222222222:role/Admin could not be read"
+                ),
+            "{}",
+            unknown.message
+        );
+        assert_eq!(
+            unknown.evidence["unreadable_trust"]["role"],
+            format!("arn:aws:iam::{PROD}:role/Admin")
+        );
+        // Declared break-glass by tag: not possibly an agent, but who reaches it is unknown.
+        let mut declared = role("BreakGlass", "", ADMIN);
+        declared.tags = [("ringfence:kind".to_owned(), "human".to_owned())].into();
+        let unknown = only(&run_with(vec![declared], vec![]), Status::Unknown).clone();
+        assert!(
+            !unknown.message.contains("may be an agent"),
+            "{}",
+            unknown.message
+        );
+        assert!(
+            unknown.message.contains("could not be read"),
+            "{}",
+            unknown.message
+        );
+    }
+
+    #[test]
+    fn an_admin_role_reachable_through_an_unreadable_trust_is_unknown() {
+        // Admin trusts only the `hop` role; `hop`'s own trust cannot be read, so anyone may
+        // be behind it.
+        let trust = format!(
+            r#"{{"Statement":{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{PROD}:role/hop"}},"Action":"sts:AssumeRole"}}}}"#
+        );
+        let read = r#"{"Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}"#;
+        let findings = run_with(
+            vec![role("Admin", &trust, ADMIN), role("hop", "{not json", read)],
+            vec![],
+        );
+        let unknown = only(&findings, Status::Unknown);
+        assert!(
+            unknown.message.contains(&format!(
+                "it can be assumed from arn:aws:iam::{PROD}:role/hop, whose trust policy could not be read"
+            )),
+            "{}",
+            unknown.message
+        );
+        assert_eq!(
+            unknown.evidence["unreadable_trust"]["chain"][0]["to"],
+            format!("arn:aws:iam::{PROD}:role/Admin")
+        );
+        // With a readable trust on `hop` (SSO), the admin role passes.
+        let findings = run_with(
+            vec![role("Admin", &trust, ADMIN), role("hop", SSO_TRUST, read)],
+            vec![],
+        );
+        only(&findings, Status::Pass);
     }
 
     #[test]

@@ -172,7 +172,19 @@ fn judge(
                 .collect();
             // The most serious reach decides: a production host beside the secret fails it.
             judged.sort_by_key(|f| f.status.urgency());
+            // A host in the same file is weak evidence: it can show the secret reaches
+            // production, never that it does not. A secret beside only local or
+            // non-production hosts stays unknown.
             let mut finding = match judged.into_iter().next() {
+                Some(mut f) if f.status == Status::Pass => {
+                    f.status = Status::Unknown;
+                    f.message = format!(
+                        "{what} in {at} is of unknown reach: the only hosts beside it ({}) do not reach production, but the secret is only named `{}`, so what it unlocks cannot be known; remove it from the workspace, or waive it if it is local",
+                        credential.related_hosts.join(", "),
+                        credential.name.as_deref().unwrap_or("?")
+                    );
+                    f
+                }
                 Some(mut f) => {
                     f.message = format!(
                         "{} (judged by the host beside it: the secret is only named `{}`)",
@@ -498,7 +510,18 @@ mod tests {
             ..credential(CredentialKind::GenericSecret)
         };
         only(&run(vec![secret(&["localhost", PROD_HOST])]), Status::Fail);
-        only(&run(vec![secret(&["localhost"])]), Status::Pass);
+        // Before: a pass, "connects to localhost, a local host". A host beside a secret is
+        // weak evidence: it never clears it.
+        let beside_local = run(vec![secret(&["localhost"])]);
+        let unknown = only(&beside_local, Status::Unknown);
+        assert!(
+            unknown.message.contains("unknown reach")
+                && unknown.message.contains("(localhost)")
+                && unknown.message.contains("`DB_PASSWORD`"),
+            "{}",
+            unknown.message
+        );
+        assert_eq!(unknown.lower_severity, Some(crate::checks::Severity::Low));
         let unknown = run(vec![secret(&[])]);
         let unknown = only(&unknown, Status::Unknown);
         assert_eq!(unknown.lower_severity, Some(crate::checks::Severity::Low));

@@ -8,7 +8,7 @@ use super::{account_env, account_label, credential_evidence, owner_evidence, una
 use crate::checks::scope::{env_evidence, unplaced};
 use crate::checks::{Check, Ctx, Finding, Severity, Status};
 use crate::classify::EnvClass;
-use crate::inventory::{AwsProfile, Snapshot, Workstation};
+use crate::inventory::{AwsProfile, ProblemKind, Snapshot, Workstation};
 
 pub const CHECK: Check = Check {
     id: "SEC002",
@@ -28,6 +28,16 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
         finding.message = "out of scope: no AWS configuration was scanned (`ringfence scan`, or `audit --workspace PATH`, read ~/.aws unless --no-aws-home)".to_owned();
         return vec![finding];
     };
+    if workstation.aws_home_absent {
+        let home = workstation.aws_home.clone().unwrap_or_default();
+        let mut finding = unplaced(snapshot, None, None, home.clone());
+        finding.status = Status::NotApplicable;
+        finding.message = format!(
+            "out of scope: there is no AWS configuration folder {home} on this machine, so no profile to judge"
+        );
+        finding.evidence = json!({ "files": workstation.aws_files, "folder_exists": false });
+        return vec![finding];
+    }
     let mut out: Vec<Finding> = workstation
         .profiles
         .iter()
@@ -39,10 +49,22 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
         .filter(|p| workstation.aws_files.contains(&p.path))
     {
         let mut finding = unplaced(snapshot, None, None, problem.path.clone());
-        finding.message = format!(
-            "{} could not be read ({}): the profiles it defines are unknown",
-            problem.path, problem.detail
-        );
+        finding.message = match problem.kind {
+            ProblemKind::Malformed => format!(
+                "{} holds lines that are not AWS configuration ({}): the profiles it defines are unknown",
+                problem.path, problem.detail
+            ),
+            _ => format!(
+                "{} could not be read ({}): the profiles it defines are unknown",
+                problem.path, problem.detail
+            ),
+        };
+        if problem.kind == ProblemKind::Malformed {
+            finding.remediation = Some(format!(
+                "fix or remove the lines named in {} (a property belongs under a [profile NAME] or [default] header; `aws configure list-profiles` fails on a malformed file)",
+                problem.path
+            ));
+        }
         finding.evidence = json!({ "problem": problem });
         out.push(finding);
     }
@@ -395,6 +417,46 @@ mod tests {
                 (Status::Pass, "aws profile dev".to_owned()),
                 (Status::Unknown, "home/.aws/credentials".to_owned())
             ]
+        );
+    }
+
+    #[test]
+    fn a_malformed_configuration_file_is_unknown() {
+        // Before: malformed lines were dropped and the file read as clean.
+        use crate::inventory::{ProblemKind, ScanProblem};
+        let mut snapshot = estate_with(Vec::new());
+        if let Some(w) = &mut snapshot.workstation {
+            w.aws_files = vec!["home/.aws/config".into(), "home/.aws/credentials".into()];
+            w.problems = vec![ScanProblem {
+                path: "home/.aws/credentials".into(),
+                kind: ProblemKind::Malformed,
+                detail: "1 malformed line, where a credential may hide: line 1 (a property outside any section)".into(),
+            }];
+        }
+        let findings = run_check(&super::CHECK, &snapshot);
+        let unknown = only(&findings, Status::Unknown);
+        assert!(
+            unknown
+                .message
+                .contains("line 1 (a property outside any section)")
+                && unknown.message.contains("profiles it defines are unknown"),
+            "{}",
+            unknown.message
+        );
+        assert_eq!(unknown.evidence["problem"]["kind"], "malformed");
+    }
+
+    #[test]
+    fn no_aws_folder_is_not_applicable() {
+        let mut snapshot = estate_with(Vec::new());
+        if let Some(w) = &mut snapshot.workstation {
+            w.aws_home_absent = true;
+        }
+        let na = only(&run_check(&super::CHECK, &snapshot), Status::NotApplicable).clone();
+        assert!(
+            na.message.contains("no AWS configuration folder home/.aws"),
+            "{}",
+            na.message
         );
     }
 

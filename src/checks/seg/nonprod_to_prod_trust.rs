@@ -60,6 +60,9 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
             .map(|a| (a.id.clone(), a.id.clone())),
     );
     let reached = graph.reach(&starts);
+    // Roles that a role with an unreadable trust policy can assume: anyone, non-production
+    // included, may stand behind it.
+    let possibly = graph.possibly_reached();
     let collected: BTreeSet<&str> = snapshot.accounts.iter().map(|a| a.id.as_str()).collect();
 
     let mut out = Vec::new();
@@ -157,6 +160,16 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
                     "chain",
                     json!(path.iter().map(|h| hop_evidence(h)).collect::<Vec<_>>()),
                 );
+            }
+            if path.is_empty()
+                && let Some(why) = possibly.why(&role.arn)
+            {
+                unknowns.push(format!(
+                    "whether non-production principals reach it is unknown: {why}"
+                ));
+                if let Some(evidence) = possibly.evidence(&role.arn) {
+                    add_evidence(&mut finding, "unreadable_trust", evidence);
+                }
             }
             if failures.is_empty() && unknowns.is_empty() && external.is_empty() {
                 // Trusted only within its account, or by services and identity providers.
@@ -449,6 +462,56 @@ mod tests {
         });
         let findings = run_check(&super::CHECK, &other_prod);
         assert_eq!(prod_role_finding(&findings).status, Status::Pass);
+    }
+
+    #[test]
+    fn a_role_reached_through_an_unreadable_trust_is_unknown() {
+        // `deploy` trusts only `hop` of its own account, whose trust cannot be read.
+        let assume = r#"{"Statement":{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}}"#;
+        let deploy = role(
+            PROD,
+            "deploy",
+            &trusts(&format!("arn:aws:iam::{PROD}:role/hop")),
+            None,
+        );
+        let findings = run_check(
+            &super::CHECK,
+            &estate_with(
+                vec![deploy.clone(), role(PROD, "hop", "{", Some(assume))],
+                vec![],
+                vec![],
+            ),
+        );
+        let deploy_finding = findings
+            .iter()
+            .find(|f| f.resource == deploy.arn)
+            .expect("a finding for deploy");
+        assert_eq!(
+            deploy_finding.status,
+            Status::Unknown,
+            "{deploy_finding:#?}"
+        );
+        assert!(
+            deploy_finding.message.contains(&format!(
+                "it can be assumed from arn:aws:iam::{PROD}:role/hop, whose trust policy could not be read"
+            )),
+            "{}",
+            deploy_finding.message
+        );
+        // With `hop` trusted by a service only, nothing reaches `deploy` from outside.
+        let service = r#"{"Statement":{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}}"#;
+        let findings = run_check(
+            &super::CHECK,
+            &estate_with(
+                vec![deploy.clone(), role(PROD, "hop", service, Some(assume))],
+                vec![],
+                vec![],
+            ),
+        );
+        assert!(
+            findings.iter().all(|f| f.resource != deploy.arn),
+            "{findings:#?}"
+        );
     }
 
     #[test]

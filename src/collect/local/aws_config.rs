@@ -3,7 +3,10 @@
 //! Parsed here, line by line, rather than with the SDK's profile parser: the scan needs the
 //! line of every profile and key, must not stop at anything the SDK would reject, and must
 //! never quote the files in an error (they hold secrets). Nothing here produces an error: a line
-//! that is not understood is skipped.
+//! that is not understood is skipped, and counted: a file with malformed lines (a property
+//! outside any section, an unclosed `[section`, a line that is neither a section, a property
+//! nor a comment) becomes one [`ProblemKind::Malformed`] problem naming the lines, never their
+//! content — a credential may hide in them, so the profiles of that file are unknown.
 //!
 //! The rules follow the SDK's: in `config`, `[default]` and `[profile NAME]` are profiles,
 //! `[sso-session …]`, `[services …]` and other prefixed sections are skipped, and an unprefixed
@@ -46,7 +49,10 @@ pub(super) fn scan(config: &Path, credentials: &Path, max_bytes: u64) -> super::
             continue;
         }
         if let Some(text) = read::read_candidate(path, &shown, max_bytes, &mut tally) {
-            parse(&text, &shown, kind, &mut profiles);
+            let malformed = parse(&text, &shown, kind, &mut profiles);
+            if let Some(detail) = describe_malformed(&malformed) {
+                tally.problem(&shown, ProblemKind::Malformed, detail);
+            }
         }
     }
     let found = profiles
@@ -107,8 +113,52 @@ fn strip_comment(line: &str, needs_blank: bool) -> &str {
     line.trim()
 }
 
-fn parse(text: &str, file: &str, kind: Kind, profiles: &mut BTreeMap<String, Profile>) {
+/// A line the parser did not understand: its number and what is wrong, never its content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Malformed {
+    line: u32,
+    why: &'static str,
+}
+
+/// How many malformed lines a problem names by number.
+const NAMED_LINES: usize = 10;
+
+/// `3 malformed lines: line 1 (a property outside any section), line 4 (…) …`.
+fn describe_malformed(malformed: &[Malformed]) -> Option<String> {
+    if malformed.is_empty() {
+        return None;
+    }
+    let named: Vec<String> = malformed
+        .iter()
+        .take(NAMED_LINES)
+        .map(|m| format!("line {} ({})", m.line, m.why))
+        .collect();
+    let more = malformed.len().saturating_sub(named.len());
+    Some(format!(
+        "{} malformed line{}, where a credential may hide: {}{}",
+        malformed.len(),
+        if malformed.len() == 1 { "" } else { "s" },
+        named.join(", "),
+        if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        }
+    ))
+}
+
+/// Reads the profiles of one file into `profiles`; returns the lines it could not read.
+fn parse(
+    text: &str,
+    file: &str,
+    kind: Kind,
+    profiles: &mut BTreeMap<String, Profile>,
+) -> Vec<Malformed> {
+    let mut malformed = Vec::new();
     let mut current: Option<String> = None;
+    // Whether a section header has been read: properties before the first one belong to no
+    // profile (the SDK rejects them).
+    let mut in_section = false;
     for (index, line) in text.lines().enumerate() {
         let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
         if line.trim().is_empty() || line.starts_with(['#', ';']) || line.starts_with([' ', '\t']) {
@@ -116,11 +166,19 @@ fn parse(text: &str, file: &str, kind: Kind, profiles: &mut BTreeMap<String, Pro
         }
         if line.starts_with('[') {
             let header = strip_comment(line, false);
-            current = header
-                .strip_prefix('[')
-                .and_then(|h| h.strip_suffix(']'))
-                .and_then(|h| profile_name(h, kind))
-                .map(str::to_owned);
+            let Some(inner) = header.strip_prefix('[').and_then(|h| h.strip_suffix(']')) else {
+                // The lines that follow belong to a section nobody can name: what they hold
+                // is unknown, which this one problem already says.
+                malformed.push(Malformed {
+                    line: number,
+                    why: "an unclosed section header",
+                });
+                current = None;
+                in_section = true;
+                continue;
+            };
+            in_section = true;
+            current = profile_name(inner, kind).map(str::to_owned);
             if let Some(name) = &current {
                 profiles.entry(name.clone()).or_insert_with(|| Profile {
                     file: file.to_owned(),
@@ -130,16 +188,31 @@ fn parse(text: &str, file: &str, kind: Kind, profiles: &mut BTreeMap<String, Pro
             }
             continue;
         }
-        let Some(profile) = current.as_ref().and_then(|name| profiles.get_mut(name)) else {
-            continue;
-        };
         let Some((key, value)) = strip_comment(line, true).split_once('=') else {
+            malformed.push(Malformed {
+                line: number,
+                why: "neither a section, a property nor a comment",
+            });
             continue;
         };
         let key = key.trim().to_ascii_lowercase();
         if key.is_empty() {
+            malformed.push(Malformed {
+                line: number,
+                why: "a property without a name",
+            });
             continue;
         }
+        if !in_section {
+            malformed.push(Malformed {
+                line: number,
+                why: "a property outside any section",
+            });
+            continue;
+        }
+        let Some(profile) = current.as_ref().and_then(|name| profiles.get_mut(name)) else {
+            continue;
+        };
         profile.properties.insert(
             key,
             Property {
@@ -149,6 +222,7 @@ fn parse(text: &str, file: &str, kind: Kind, profiles: &mut BTreeMap<String, Pro
             },
         );
     }
+    malformed
 }
 
 /// An access key id as the SDK accepts it: 16 to 128 upper-case letters and digits.
@@ -245,6 +319,49 @@ mod tests {
         assert_eq!(profile_name("prod", Kind::Credentials), Some("prod"));
         assert_eq!(profile_name("profile prod", Kind::Credentials), None);
         assert_eq!(profile_name("", Kind::Credentials), None);
+    }
+
+    fn malformed_of(text: &str, kind: Kind) -> (Vec<Malformed>, Vec<String>) {
+        let mut profiles = BTreeMap::new();
+        let malformed = parse(text, "config", kind, &mut profiles);
+        (malformed, profiles.into_keys().collect())
+    }
+
+    #[test]
+    fn malformed_lines_are_counted_never_dropped() {
+        // Before: every one of these lines was skipped silently.
+        let text = "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n\
+                    [default]\n\
+                    region = eu-west-1\n\
+                    aws_access_key_id AKIAIOSFODNN7EXAMPLE\n\
+                    = x\n\
+                    [profile prod\n\
+                    role_arn = arn:aws:iam::222222222222:role/admin\n";
+        let (malformed, profiles) = malformed_of(text, Kind::Config);
+        let lines: Vec<(u32, &str)> = malformed.iter().map(|m| (m.line, m.why)).collect();
+        assert_eq!(
+            lines,
+            [
+                (1, "a property outside any section"),
+                (4, "neither a section, a property nor a comment"),
+                (5, "a property without a name"),
+                (6, "an unclosed section header"),
+            ]
+        );
+        assert_eq!(profiles, ["default"]);
+        let detail = describe_malformed(&malformed).unwrap();
+        assert!(detail.starts_with("4 malformed lines, where a credential may hide: line 1 (a property outside any section)"), "{detail}");
+        assert!(
+            !detail.contains("EXAMPLE") && !detail.contains("wJal"),
+            "{detail}"
+        );
+    }
+
+    #[test]
+    fn well_formed_files_have_no_malformed_lines() {
+        let text = "# c\n; c\n[sso-session corp]\nsso_region = eu-west-1\n[services local]\ns3 =\n  endpoint_url = http://localhost\n[default] # c\nregion = eu-west-1\n\n[ignored]\nx = y\n";
+        assert_eq!(malformed_of(text, Kind::Config).0, []);
+        assert_eq!(describe_malformed(&[]), None);
     }
 
     #[test]

@@ -18,9 +18,11 @@ static KEY_ID: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// A name holding `secret`, then `=` or `:`, then 40 characters of the secret key alphabet.
+/// Quotes around the name and the value may be escaped (`\"`), as inside a double-quoted
+/// dotenv value or a JSON document held in a string.
 static AWS_SECRET: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)([a-z0-9_.-]*secret[a-z0-9_.-]*)["']?[ \t]*[=:][ \t]*["']?([a-z0-9/+]{40})(?:[^a-z0-9/+=]|$)"#,
+        r#"(?i)([a-z0-9_.-]*secret[a-z0-9_.-]*)(?:\\?["'])?[ \t]*[=:][ \t]*(?:\\?["']){0,3}([a-z0-9/+]{40})(?:[^a-z0-9/+=]|$)"#,
     )
     .expect("the secret key pattern is valid")
 });
@@ -168,6 +170,24 @@ impl<'t> FileState<'t> {
         };
         let name = &line[assignment.name.clone()];
         let value = &line[assignment.value.clone()];
+        // A value assigned to an AWS secret key's own name is that secret whatever its shape
+        // (escaped quotes inside a double-quoted value, a value the pattern above missed):
+        // never downgraded to a generic secret.
+        let unquoted = strip_escaped_quotes(value);
+        if is_aws_secret_name(name) {
+            if !is_placeholder(unquoted)
+                && !covered.iter().any(|r| overlaps(r, &assignment.value))
+                && self.first(1, "", unquoted)
+            {
+                self.secrets.push(Hit {
+                    line: number,
+                    name: Some(name),
+                    value: unquoted,
+                    token: false,
+                });
+            }
+            return;
+        }
         let secret_name = is_secret_name(name);
         if !secret_name && is_host_name(name) {
             if let Some(host) = host_value(value) {
@@ -433,6 +453,34 @@ fn is_secret_name(name: &str) -> bool {
         || ["TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "PASSWD"].contains(&name.as_str())
         || name.contains("PASSWORD")
         || name.contains("SECRET")
+}
+
+/// `AWS_SECRET_ACCESS_KEY`, `aws_secret_access_key`, `SecretAccessKey`, `AWS_SECRET_KEY`: names
+/// whose value is an AWS secret access key.
+fn is_aws_secret_name(name: &str) -> bool {
+    let name = normalize_name(name);
+    name.ends_with("SECRET_ACCESS_KEY")
+        || name == "AWS_SECRET_KEY"
+        || name.ends_with("_AWS_SECRET_KEY")
+}
+
+/// A value without the escaped quotes (`\"`, `\'`) that wrap it inside a quoted string.
+fn strip_escaped_quotes(value: &str) -> &str {
+    let mut value = value.trim();
+    loop {
+        let before = value;
+        for quote in ["\\\"", "\\'", "\"", "'"] {
+            if let Some(rest) = value.strip_prefix(quote) {
+                value = rest;
+            }
+            if let Some(rest) = value.strip_suffix(quote) {
+                value = rest;
+            }
+        }
+        if value == before {
+            return value;
+        }
+    }
 }
 
 /// Names whose value is a host: `DB_HOST`, `PGHOST`, `DATABASE_HOST_PRIMARY`, `REDIS_HOSTNAME`
@@ -791,6 +839,38 @@ mod tests {
     }
 
     #[test]
+    fn aws_secrets_with_escaped_quotes_stay_aws_secrets() {
+        // Before: the pattern stopped at `\"`, and the value fell to the generic rule (low
+        // confidence, judged by whatever host was in the file).
+        let middle = r#"AWS_SECRET_ACCESS_KEY="wJalrXUtnFEMI/K7MDENG\"bPxRfiCYEXAMPLEKEY""#;
+        let wrapped = format!(r#"AWS_SECRET_ACCESS_KEY="\"{SECRET}\"""#);
+        let json_in_string = format!(r#"CREDS="{{\"SecretAccessKey\": \"{SECRET}\"}}""#);
+        for text in [middle.to_owned(), wrapped, json_in_string] {
+            let found = scan(&format!("{text}\nAPI_URL=http://localhost:8080\n"));
+            assert_eq!(
+                kinds(&found),
+                vec![(1, CredentialKind::AwsSecretKey)],
+                "{text}"
+            );
+            let c = &found[0].credential;
+            assert_eq!(c.confidence, Confidence::High);
+            assert!(
+                !c.fingerprint.contains('"') && !c.fingerprint.contains('\\'),
+                "{}",
+                c.fingerprint
+            );
+            assert!(!c.fingerprint.contains("EXAMPLEKEY"), "{}", c.fingerprint);
+        }
+        // With its key id in the file, the secret is part of the key's finding.
+        let found = scan(&format!("AWS_ACCESS_KEY_ID={KEY}\n{middle}\n"));
+        assert_eq!(kinds(&found), vec![(1, CredentialKind::AwsAccessKey)]);
+        assert_eq!(found[0].credential.with_secret, Some(true));
+        // Placeholders under the name are still not credentials.
+        assert!(scan(r#"AWS_SECRET_ACCESS_KEY="\"\"""#).is_empty());
+        assert!(scan("AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY}").is_empty());
+    }
+
+    #[test]
     fn temporary_key_without_secret_or_with_a_placeholder_token() {
         let found = scan(
             "AWS_ACCESS_KEY_ID=ASIAIOSFODNN7EXAMPLE\nAWS_SESSION_TOKEN=${AWS_SESSION_TOKEN}\n",
@@ -858,8 +938,12 @@ mod tests {
     fn hex_or_short_secrets_are_generic() {
         let found = scan("GITHUB_CLIENT_SECRET=0123456789abcdef0123456789abcdef01234567\n");
         assert_eq!(kinds(&found), vec![(1, CredentialKind::GenericSecret)]);
-        let found = scan(&format!("AWS_SECRET_ACCESS_KEY={}\n", &SECRET[..39]));
+        let found = scan(&format!("API_SECRET={}\n", &SECRET[..39]));
         assert_eq!(kinds(&found), vec![(1, CredentialKind::GenericSecret)]);
+        // Under the AWS secret key's own name, a value is that secret whatever its shape (an
+        // AWS SDK reads it as one): never downgraded to a low-confidence generic secret.
+        let found = scan(&format!("AWS_SECRET_ACCESS_KEY={}\n", &SECRET[..39]));
+        assert_eq!(kinds(&found), vec![(1, CredentialKind::AwsSecretKey)]);
     }
 
     #[test]
