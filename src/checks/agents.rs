@@ -191,9 +191,10 @@ pub(crate) fn agents<'s>(
                     &mut finding,
                     "possibly_agent",
                     json!(format!(
-                        "judged as an agent: {} (kind {:?}), but its trust policy could not be read and may trust an agent service principal",
-                        kind.reason, kind.kind
-                    ).to_lowercase()),
+                        "judged as an agent: classified {} ({}), but its trust policy could not be read and may trust an agent service principal",
+                        format!("{:?}", kind.kind).to_lowercase(),
+                        kind.reason
+                    )),
                 );
             } else {
                 add_evidence(&mut finding, "agent", json!(kind.reason));

@@ -246,7 +246,11 @@ pub fn render_scan_table(report: &ScanReport, out: &mut dyn Write) -> io::Result
         writeln!(out)?;
     }
     if !report.problems.is_empty() {
-        writeln!(out, "Files not searched ({} listed)", report.problems.len())?;
+        writeln!(
+            out,
+            "Files not searched, or not understood in full ({} listed)",
+            report.problems.len()
+        )?;
         let mut table = Builder::new();
         table.push_record(["Path", "Why"]);
         for p in &report.problems {
