@@ -56,11 +56,11 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct AuditArgs {
     /// Audit the embedded demo organization instead of AWS
-    #[arg(long, conflicts_with_all = ["snapshot", "org", "accounts", "regions", "profile", "endpoint_url", "concurrency", "role_name"])]
+    #[arg(long, conflicts_with_all = ["snapshot", "org", "accounts", "regions", "profile", "endpoint_url", "concurrency", "role_name", "timeout"])]
     pub demo: bool,
 
     /// Audit a saved inventory snapshot instead of AWS
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["save_snapshot", "org", "accounts", "regions", "profile", "endpoint_url", "concurrency", "role_name"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["save_snapshot", "org", "accounts", "regions", "profile", "endpoint_url", "concurrency", "role_name", "timeout"])]
     pub snapshot: Option<PathBuf>,
 
     /// Also save the collected inventory to FILE (live audits only)
@@ -131,6 +131,12 @@ pub struct CollectArgs {
     #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=512))]
     pub concurrency: u16,
 
+    /// How long collection may take in all (`90s`, `30m`, `1h`). At the deadline, whatever is
+    /// not yet collected is recorded as "not collected: deadline reached", the checks that
+    /// needed it are unknown, and the report and gate are still produced from the rest
+    #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = parse_timeout)]
+    pub timeout: std::time::Duration,
+
     /// No progress display (it is only drawn when stderr is a terminal anyway)
     #[arg(long, short)]
     pub quiet: bool,
@@ -151,16 +157,16 @@ pub struct ScanArgs {
     pub workstation: WorkstationArgs,
 
     /// Decide what is production from a saved inventory snapshot instead of collecting from AWS
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["demo", "offline", "org", "accounts", "regions", "role_name", "concurrency"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["demo", "offline", "org", "accounts", "regions", "role_name", "concurrency", "timeout"])]
     pub snapshot: Option<PathBuf>,
 
     /// Decide what is production from the embedded demo estate (to try the scan without AWS)
-    #[arg(long, conflicts_with_all = ["offline", "org", "accounts", "regions", "role_name", "concurrency"])]
+    #[arg(long, conflicts_with_all = ["offline", "org", "accounts", "regions", "role_name", "concurrency", "timeout"])]
     pub demo: bool,
 
     /// Contact no AWS service: accounts are classified by ringfence.toml alone
     /// ([environments] prod_accounts, nonprod_accounts), database hosts match nothing
-    #[arg(long, conflicts_with_all = ["attribute_keys", "org", "accounts", "regions", "role_name", "concurrency", "profile", "endpoint_url"])]
+    #[arg(long, conflicts_with_all = ["attribute_keys", "org", "accounts", "regions", "role_name", "concurrency", "profile", "endpoint_url", "timeout"])]
     pub offline: bool,
 
     #[command(flatten)]
@@ -422,6 +428,18 @@ pub struct InitArgs {
     /// Overwrite the file if it exists
     #[arg(long)]
     pub force: bool,
+}
+
+/// A collection deadline: a positive duration such as `90s`, `30m`, `1h30m`.
+fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
+    let duration: jiff::SignedDuration = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration: write it as 90s, 30m or 1h30m"))?;
+    if !duration.is_positive() {
+        return Err(format!("`{text}`: the deadline must be longer than zero"));
+    }
+    std::time::Duration::try_from(duration).map_err(|err| format!("`{text}`: {err}"))
 }
 
 fn parse_endpoint_url(text: &str) -> Result<String, String> {

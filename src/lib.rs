@@ -175,6 +175,7 @@ fn collect_options(args: &CollectArgs) -> collect::CollectOptions {
         concurrency: usize::from(args.concurrency),
         progress: !args.quiet,
         verbose: args.verbose,
+        timeout: args.timeout,
     }
 }
 

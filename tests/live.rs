@@ -974,3 +974,86 @@ fn an_endpoint_that_dies_mid_run_is_given_up_per_scope_and_nothing_passes() {
         assert_ne!(finding["status"], "pass", "{finding:#}");
     }
 }
+
+#[test]
+fn collection_ends_at_its_deadline_when_the_endpoint_hangs() {
+    // Before: DescribeRegions and then every call of the region waited the full 120 s
+    // operation timeout, one after another (1,560 s for one account and one region).
+    let fake = support::fake::Fake::hanging();
+    let dir = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let out = isolated(dir.path())
+        .env("AWS_REGION", "us-east-1")
+        .args([
+            "collect",
+            "--endpoint-url",
+            &fake.endpoint,
+            "--timeout",
+            "3s",
+            "-o",
+            "snapshot.json",
+        ])
+        .output()
+        .unwrap();
+    let wall = started.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    eprintln!("collection against a hanging endpoint with --timeout 3s: {wall:.1?}");
+    // A bound far below one call's own timeout (120 s), not a performance target.
+    assert!(wall.as_secs() < 60, "{wall:?} {stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "nothing was collected: {stderr}"
+    );
+    let saved = std::fs::read_to_string(dir.path().join("snapshot.json")).unwrap();
+    let snapshot = Snapshot::from_json(saved.as_bytes(), "snapshot.json").unwrap();
+    let stopped: Vec<(&str, &str)> = snapshot
+        .errors
+        .iter()
+        .filter(|e| e.code.as_deref() == Some("DeadlineReached"))
+        .map(|e| (e.service.as_str(), e.operation.as_str()))
+        .collect();
+    // The region list is an error record, not a silent shrink to one region; the region's
+    // services and the account's global ones are each recorded as stopped.
+    for expected in [
+        ("ec2", "DescribeRegions"),
+        ("ec2", "*"),
+        ("iam", "*"),
+        ("s3", "*"),
+        ("rds", "*"),
+        ("cloudtrail", "*"),
+        ("dynamodb", "*"),
+    ] {
+        assert!(stopped.contains(&expected), "{expected:?} in {stopped:?}");
+    }
+    let record = snapshot
+        .errors
+        .iter()
+        .find(|e| e.code.as_deref() == Some("DeadlineReached"))
+        .unwrap();
+    assert!(
+        record
+            .message
+            .starts_with("not collected: deadline reached (--timeout 3s)"),
+        "{}",
+        record.message
+    );
+    // Nothing is reported as collected that was not read.
+    let region = &snapshot.accounts[0].regions.as_ref().unwrap()["us-east-1"];
+    assert!(region.vpcs.is_none() && region.rds_instances.is_none());
+    assert!(snapshot.accounts[0].iam.is_none());
+}
+
+#[test]
+fn a_malformed_timeout_is_bad_usage() {
+    let dir = tempfile::tempdir().unwrap();
+    for bad in ["0s", "soon", "-5m"] {
+        let out = isolated(dir.path())
+            .args(["collect", &format!("--timeout={bad}"), "-o", "s.json"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {stderr}");
+        assert!(stderr.contains("--timeout"), "{bad}: {stderr}");
+    }
+}

@@ -8,6 +8,7 @@ use crate::inventory::{
     TrailSelectors,
 };
 
+#[derive(Default)]
 pub struct LoggingData {
     trails: Option<Vec<CloudTrailTrail>>,
     rules: Option<Vec<EventBridgeRule>>,

@@ -59,6 +59,61 @@ pub struct CollectOptions {
     pub progress: bool,
     /// Add the SDK's whole error (its `Debug` form) to a failure that stops the run.
     pub verbose: bool,
+    /// How long collection may take in all: at the deadline, whatever is still being
+    /// collected or waiting is recorded as not collected (see [`Deadline`]).
+    pub timeout: Duration,
+}
+
+/// The end of collection. Work still running or waiting when it passes is dropped, and what
+/// it would have filled stays `None` with a collection error per service saying so: the
+/// checks that needed it are `unknown`, and the report is still produced from the rest.
+#[derive(Debug, Clone, Copy)]
+struct Deadline {
+    at: tokio::time::Instant,
+    timeout: Duration,
+}
+
+impl Deadline {
+    fn new(timeout: Duration) -> Deadline {
+        Deadline {
+            at: tokio::time::Instant::now() + timeout,
+            timeout,
+        }
+    }
+
+    fn passed(&self) -> bool {
+        tokio::time::Instant::now() >= self.at
+    }
+
+    /// Runs `work` unless the deadline passes first.
+    async fn run<T>(&self, work: impl std::future::Future<Output = T>) -> Option<T> {
+        if self.passed() {
+            return None;
+        }
+        tokio::time::timeout_at(self.at, work).await.ok()
+    }
+
+    fn reason(&self) -> String {
+        format!(
+            "not collected: deadline reached (--timeout {}); raise --timeout, or narrow the run with --regions or --accounts",
+            jiff::SignedDuration::try_from(self.timeout)
+                .map(|d| format!("{d:#}"))
+                .unwrap_or_else(|_| format!("{}s", self.timeout.as_secs()))
+        )
+    }
+
+    /// The collection error of a call (or of the rest of a service's calls: `*`) that the
+    /// deadline stopped.
+    fn error(&self, service: &str, operation: &str) -> CollectionError {
+        CollectionError {
+            account_id: None,
+            region: None,
+            service: service.to_owned(),
+            operation: operation.to_owned(),
+            code: Some("DeadlineReached".to_owned()),
+            message: self.reason(),
+        }
+    }
 }
 
 /// One unit of work: a service in an account (and region), returning what it found.
@@ -106,15 +161,32 @@ async fn collect_async(
     let started = Instant::now();
     let log = Arc::new(CallLog::default());
     let base = clients::base_config(options).await?;
-    let caller = clients::caller_identity(&base, &log)
+    let deadline = Deadline::new(options.timeout);
+    let caller = deadline
+        .run(clients::caller_identity(&base, &log))
         .await
+        .ok_or_else(|| {
+            Error::NothingCollected(format!(
+                "the caller's identity (sts:GetCallerIdentity, the first call) was not learned before the deadline: {}",
+                deadline.reason()
+            ))
+        })?
         .map_err(|err| caller_failure(&base, &err, options.verbose))?;
     let breakers = breaker::Breakers::new(breaker::THRESHOLD);
     let mut errors = Vec::new();
 
     // The accounts to audit.
     let (organization, mut accounts) = if options.org {
-        let (organization, accounts) = org::collect(&base, &log, &mut errors).await.map_err(|err| {
+        let listed = deadline
+            .run(org::collect(&base, &log, &mut errors))
+            .await
+            .ok_or_else(|| {
+                Error::NothingCollected(format!(
+                    "the organization's accounts were not listed before the deadline: {}",
+                    deadline.reason()
+                ))
+            })?;
+        let (organization, accounts) = listed.map_err(|err| {
             Error::NothingCollected(format!(
                 "the organization's accounts could not be listed from account {}: {err}. Run from the management \
                  account or a delegated administrator, or list accounts with --accounts",
@@ -153,20 +225,30 @@ async fn collect_async(
     let concurrency = options.concurrency.max(1);
     let results: Vec<Result<AccountSession, CollectionError>> =
         futures::stream::iter(accounts.iter().map(|account| {
-            let (base, log, caller, breakers) = (&base, &log, &caller, &breakers);
+            let (base, log, caller, breakers, deadline) =
+                (&base, &log, &caller, &breakers, &deadline);
             async move {
                 if account.id == caller.account {
                     Ok(AccountSession::caller(base.clone(), caller, breakers))
                 } else {
-                    AccountSession::assume(
-                        base,
-                        log,
-                        caller,
-                        &account.id,
-                        &options.role_name,
-                        breakers,
-                    )
-                    .await
+                    let assumed = deadline
+                        .run(AccountSession::assume(
+                            base,
+                            log,
+                            caller,
+                            &account.id,
+                            &options.role_name,
+                            breakers,
+                        ))
+                        .await;
+                    match assumed {
+                        Some(result) => result,
+                        None => {
+                            let mut error = deadline.error("sts", "AssumeRole");
+                            error.account_id = Some(account.id.clone());
+                            Err(error)
+                        }
+                    }
                 }
             }
         }))
@@ -187,14 +269,17 @@ async fn collect_async(
     // Regions per account, asked in parallel.
     let asked: Vec<Result<Vec<String>, CollectionError>> =
         futures::stream::iter(sessions.iter().map(|session| {
-            let log = &log;
+            let (log, deadline) = (&log, &deadline);
             async move {
                 match (session, &options.regions) {
                     (None, _) => Ok(Vec::new()),
                     (Some(_), Some(list)) => Ok(list.clone()),
                     (Some(session), None) => {
-                        ec2::enabled_regions(&Clients::new(session, log, session.home_region()))
-                            .await
+                        let clients = Clients::new(session, log, session.home_region());
+                        match deadline.run(ec2::enabled_regions(&clients)).await {
+                            Some(result) => result,
+                            None => Err(deadline.error("ec2", "DescribeRegions")),
+                        }
                     }
                 }
             }
@@ -227,19 +312,25 @@ async fn collect_async(
         let Some(session) = session else { continue };
         let prod = classes.account(&account.id).class != EnvClass::Nonprod;
         let global = Clients::new(session, &log, session.home_region());
-        tasks.push(Box::pin(task(index, None, "iam", async move {
+        tasks.push(Box::pin(task(&deadline, index, None, "iam", async move {
             let mut errors = Vec::new();
             let iam = iam::collect(&global, &mut errors).await;
             (Data::Iam(iam), errors)
         })));
         let home = Clients::new(session, &log, session.home_region());
-        tasks.push(Box::pin(task(index, None, "rds-global", async move {
-            let mut errors = Vec::new();
-            let clusters = rds::global_clusters(&home, &mut errors).await;
-            (Data::GlobalClusters(clusters), errors)
-        })));
+        tasks.push(Box::pin(task(
+            &deadline,
+            index,
+            None,
+            "rds-global",
+            async move {
+                let mut errors = Vec::new();
+                let clusters = rds::global_clusters(&home, &mut errors).await;
+                (Data::GlobalClusters(clusters), errors)
+            },
+        )));
         let log_ref = &log;
-        tasks.push(Box::pin(task(index, None, "s3", async move {
+        tasks.push(Box::pin(task(&deadline, index, None, "s3", async move {
             let mut errors = Vec::new();
             let buckets = s3::collect(session, log_ref, &mut errors).await;
             (Data::S3(buckets), errors)
@@ -248,42 +339,67 @@ async fn collect_async(
             let clients = Clients::new(session, &log, region);
             let classes = &classes;
             let account_id = account.id.clone();
-            tasks.push(Box::pin(task(index, Some(region.clone()), "ec2", {
-                let clients = clients.clone();
-                async move {
-                    let mut errors = Vec::new();
-                    let data = ec2::collect(&clients, &mut errors, |tags| {
-                        prod && classes.resource(&account_id, tags).class == EnvClass::Prod
-                    })
-                    .await;
-                    (Data::Ec2(Box::new(data)), errors)
-                }
-            })));
-            tasks.push(Box::pin(task(index, Some(region.clone()), "rds", {
-                let clients = clients.clone();
-                async move {
-                    let mut errors = Vec::new();
-                    let data = rds::collect(&clients, &mut errors).await;
-                    (Data::Rds(data), errors)
-                }
-            })));
-            tasks.push(Box::pin(task(index, Some(region.clone()), "logging", {
-                let clients = clients.clone();
-                async move {
-                    let mut errors = Vec::new();
-                    let data = logging::collect(&clients, &mut errors).await;
-                    (Data::Logging(data), errors)
-                }
-            })));
-            tasks.push(Box::pin(task(index, Some(region.clone()), "ops", {
-                let clients = clients.clone();
-                async move {
-                    let mut errors = Vec::new();
-                    let data = ops::collect(&clients, &mut errors).await;
-                    (Data::Ops(data), errors)
-                }
-            })));
             tasks.push(Box::pin(task(
+                &deadline,
+                index,
+                Some(region.clone()),
+                "ec2",
+                {
+                    let clients = clients.clone();
+                    async move {
+                        let mut errors = Vec::new();
+                        let data = ec2::collect(&clients, &mut errors, |tags| {
+                            prod && classes.resource(&account_id, tags).class == EnvClass::Prod
+                        })
+                        .await;
+                        (Data::Ec2(Box::new(data)), errors)
+                    }
+                },
+            )));
+            tasks.push(Box::pin(task(
+                &deadline,
+                index,
+                Some(region.clone()),
+                "rds",
+                {
+                    let clients = clients.clone();
+                    async move {
+                        let mut errors = Vec::new();
+                        let data = rds::collect(&clients, &mut errors).await;
+                        (Data::Rds(data), errors)
+                    }
+                },
+            )));
+            tasks.push(Box::pin(task(
+                &deadline,
+                index,
+                Some(region.clone()),
+                "logging",
+                {
+                    let clients = clients.clone();
+                    async move {
+                        let mut errors = Vec::new();
+                        let data = logging::collect(&clients, &mut errors).await;
+                        (Data::Logging(data), errors)
+                    }
+                },
+            )));
+            tasks.push(Box::pin(task(
+                &deadline,
+                index,
+                Some(region.clone()),
+                "ops",
+                {
+                    let clients = clients.clone();
+                    async move {
+                        let mut errors = Vec::new();
+                        let data = ops::collect(&clients, &mut errors).await;
+                        (Data::Ops(data), errors)
+                    }
+                },
+            )));
+            tasks.push(Box::pin(task(
+                &deadline,
                 index,
                 Some(region.clone()),
                 "dynamodb",
@@ -417,12 +533,21 @@ fn progress_bar(enabled: bool, tasks: usize, accounts: usize) -> indicatif::Prog
     bar
 }
 
-/// Runs a task and labels what it brings back.
-async fn task<F>(account: usize, region: Option<String>, service: &'static str, work: F) -> Piece
+/// Runs a task, unless the deadline passes first, and labels what it brings back.
+async fn task<F>(
+    deadline: &Deadline,
+    account: usize,
+    region: Option<String>,
+    service: &'static str,
+    work: F,
+) -> Piece
 where
     F: std::future::Future<Output = (Data, Vec<CollectionError>)>,
 {
-    let (data, errors) = work.await;
+    let (data, errors) = match deadline.run(work).await {
+        Some(done) => done,
+        None => not_collected(deadline, service),
+    };
     Piece {
         account,
         region,
@@ -430,6 +555,32 @@ where
         data,
         errors,
     }
+}
+
+/// What a task the deadline stopped brings back: nothing collected, and an error for each
+/// service it would have asked (by IAM prefix, as the checks look errors up).
+fn not_collected(deadline: &Deadline, task: &str) -> (Data, Vec<CollectionError>) {
+    let (data, services): (Data, &[&str]) = match task {
+        "iam" => (Data::Iam(None), &["iam"]),
+        "s3" => (Data::S3(None), &["s3"]),
+        "rds-global" => (Data::GlobalClusters(None), &["rds"]),
+        "ec2" => (Data::Ec2(Box::default()), &["ec2"]),
+        "rds" => (Data::Rds(rds::RdsData::default()), &["rds"]),
+        "dynamodb" => (Data::DynamoDb(None), &["dynamodb"]),
+        "logging" => (
+            Data::Logging(logging::LoggingData::default()),
+            &["cloudtrail", "events", "logs", "cloudwatch"],
+        ),
+        _ => (
+            Data::Ops(ops::OpsData::default()),
+            &["cloudformation", "rbin", "ram"],
+        ),
+    };
+    let errors = services
+        .iter()
+        .map(|service| deadline.error(service, "*"))
+        .collect();
+    (data, errors)
 }
 
 fn stats(log: &CallLog, wall: Duration) -> CollectionStats {

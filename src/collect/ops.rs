@@ -8,6 +8,7 @@ use crate::inventory::{
     CloudFormationStack, CollectionError, RamResourceShare, RecycleBinRule, Region,
 };
 
+#[derive(Default)]
 pub struct OpsData {
     stacks: Option<Vec<CloudFormationStack>>,
     rules: Option<Vec<RecycleBinRule>>,

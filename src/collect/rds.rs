@@ -12,6 +12,7 @@ use crate::inventory::{
 
 const SERVICE: &str = "rds";
 
+#[derive(Default)]
 pub struct RdsData {
     instances: Option<Vec<RdsInstance>>,
     clusters: Option<Vec<RdsCluster>>,

@@ -240,6 +240,7 @@ mod tests {
             concurrency: 1,
             progress: false,
             verbose: false,
+            timeout: std::time::Duration::from_secs(60),
         }
     }
 

@@ -1,7 +1,8 @@
 //! A fake AWS endpoint for what the emulator cannot show: it records each request's body and
 //! `Authorization` header (which names the access key id and the signing region), answers
 //! `sts:GetCallerIdentity`, fails everything else with HTTP 500, and can stop listening after a
-//! number of requests (an endpoint that dies mid-run: every later connection is refused).
+//! number of requests (an endpoint that dies mid-run: every later connection is refused), or
+//! hold every other request open without answering (an endpoint that hangs).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -24,11 +25,22 @@ const IDENTITY: &str = "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws
 impl Fake {
     /// Serves `limit` requests (one per connection), then closes the listening socket.
     pub fn start(limit: usize) -> Fake {
+        Fake::serve(limit, false)
+    }
+
+    /// Answers `sts:GetCallerIdentity`; every other request is read and then never answered,
+    /// its connection held open.
+    pub fn hanging() -> Fake {
+        Fake::serve(usize::MAX, true)
+    }
+
+    fn serve(limit: usize, hang: bool) -> Fake {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
         let requests = Arc::new(Mutex::new(Vec::new()));
         let seen = requests.clone();
         std::thread::spawn(move || {
+            let mut held = Vec::new();
             for stream in listener.incoming().take(limit).flatten() {
                 let mut writer = stream.try_clone().unwrap();
                 let mut reader = BufReader::new(stream);
@@ -49,7 +61,16 @@ impl Fake {
                 let mut body = vec![0; length];
                 let _ = reader.read_exact(&mut body);
                 let body = String::from_utf8_lossy(&body).into_owned();
-                let (status, xml) = if body.contains("Action=GetCallerIdentity") {
+                let identity = body.contains("Action=GetCallerIdentity");
+                if hang && !identity {
+                    seen.lock().unwrap().push(Request {
+                        authorization,
+                        body,
+                    });
+                    held.push(writer);
+                    continue;
+                }
+                let (status, xml) = if identity {
                     ("200 OK", IDENTITY)
                 } else {
                     (
