@@ -1038,6 +1038,18 @@ fn collection_ends_at_its_deadline_when_the_endpoint_hangs() {
         "{}",
         record.message
     );
+    let listing = snapshot
+        .errors
+        .iter()
+        .find(|e| e.operation == "DescribeRegions")
+        .unwrap();
+    assert!(
+        listing
+            .message
+            .ends_with("so only us-east-1 was collected: name the regions to audit with --regions"),
+        "{}",
+        listing.message
+    );
     // Nothing is reported as collected that was not read.
     let region = &snapshot.accounts[0].regions.as_ref().unwrap()["us-east-1"];
     assert!(region.vpcs.is_none() && region.rds_instances.is_none());

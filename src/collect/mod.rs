@@ -292,10 +292,18 @@ async fn collect_async(
         match result {
             Ok(list) => regions.push(list),
             Err(mut error) => {
-                // Without the list, collect the session's own region and say so.
+                // Without the list, collect the session's own region and say so: the other
+                // regions are not audited, which the record states with the way out.
+                let home: Vec<String> =
+                    session.iter().map(|s| s.home_region().to_owned()).collect();
                 error.account_id = Some(account.id.clone());
+                error.message = format!(
+                    "{}; the account's regions are unknown, so only {} was collected: name the regions to audit with --regions",
+                    error.message,
+                    home.first().map_or("no region", String::as_str)
+                );
                 errors.push(error);
-                regions.push(session.iter().map(|s| s.home_region().to_owned()).collect());
+                regions.push(home);
             }
         }
     }
