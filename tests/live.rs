@@ -57,8 +57,7 @@ fn collects_an_organization_read_only_across_accounts_and_pages() {
         stderr.contains("collected 3 accounts, 2 regions"),
         "{stderr}"
     );
-    let text = std::fs::read_to_string(dir.path().join("snapshot.json")).unwrap();
-    let snapshot = Snapshot::from_json(text.as_bytes(), "snapshot.json").unwrap();
+    let snapshot = saved_snapshot(dir.path());
     // The emulator lacks a few APIs: they fail, are recorded, and leave their lists
     // uncollected — never empty.
     let unsupported = [
@@ -514,8 +513,7 @@ fn denied_roles_and_failing_services_become_error_records_not_an_abort() {
         Some(0),
         "the caller's account is reachable: {stderr}"
     );
-    let text = std::fs::read_to_string(dir.path().join("snapshot.json")).unwrap();
-    let snapshot = Snapshot::from_json(text.as_bytes(), "snapshot.json").unwrap();
+    let snapshot = saved_snapshot(dir.path());
 
     // The account whose role was denied: no data, one error record naming the call.
     let other = snapshot
@@ -770,6 +768,32 @@ fn isolated(dir: &Path) -> Command {
     cmd
 }
 
+/// The snapshot a test's `collect -o snapshot.json` wrote into `dir`.
+fn saved_snapshot(dir: &Path) -> Snapshot {
+    let saved = std::fs::read_to_string(dir.join("snapshot.json")).unwrap();
+    Snapshot::from_json(saved.as_bytes(), "snapshot.json").unwrap()
+}
+
+/// `collect` in us-east-1 against a fake `endpoint`, with `extra` arguments: the process's
+/// output, the snapshot it wrote and how long it took.
+fn collect_from(
+    endpoint: &str,
+    extra: &[&str],
+) -> (std::process::Output, Snapshot, std::time::Duration) {
+    let dir = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let out = isolated(dir.path())
+        .env("AWS_REGION", "us-east-1")
+        .args(["collect", "--endpoint-url", endpoint])
+        .args(extra)
+        .args(["-o", "snapshot.json"])
+        .output()
+        .unwrap();
+    let elapsed = started.elapsed();
+    let snapshot = saved_snapshot(dir.path());
+    (out, snapshot, elapsed)
+}
+
 #[test]
 fn an_explicit_profile_wins_over_environment_keys_and_gives_its_region() {
     let fake = support::fake::Fake::start(1);
@@ -897,29 +921,13 @@ fn a_refused_connection_is_reported_as_such_without_a_credentials_hint() {
 fn an_endpoint_that_dies_mid_run_is_given_up_per_scope_and_nothing_passes() {
     // The endpoint answers the caller's identity, then refuses every connection.
     let fake = support::fake::Fake::start(1);
-    let dir = tempfile::tempdir().unwrap();
-    let started = std::time::Instant::now();
-    let out = isolated(dir.path())
-        .env("AWS_REGION", "us-east-1")
-        .args([
-            "collect",
-            "--endpoint-url",
-            &fake.endpoint,
-            "--regions",
-            "us-east-1,eu-west-1",
-            "--concurrency",
-            "4",
-            "-o",
-            "snapshot.json",
-        ])
-        .output()
-        .unwrap();
-    let elapsed = started.elapsed();
+    let (out, snapshot, elapsed) = collect_from(
+        &fake.endpoint,
+        &["--regions", "us-east-1,eu-west-1", "--concurrency", "4"],
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     // Nothing but the identity answered: nothing was collected, and the snapshot says why.
     assert_eq!(out.status.code(), Some(3), "{stderr}");
-    let text = std::fs::read_to_string(dir.path().join("snapshot.json")).unwrap();
-    let snapshot = Snapshot::from_json(text.as_bytes(), "snapshot.json").unwrap();
 
     // Attempts sent: the identity, then per scope (account, region) at most the breaker's
     // three refused connections plus the calls already in flight (concurrency 4).
@@ -980,22 +988,7 @@ fn collection_ends_at_its_deadline_when_the_endpoint_hangs() {
     // Before: DescribeRegions and then every call of the region waited the full 120 s
     // operation timeout, one after another (1,560 s for one account and one region).
     let fake = support::fake::Fake::hanging();
-    let dir = tempfile::tempdir().unwrap();
-    let started = std::time::Instant::now();
-    let out = isolated(dir.path())
-        .env("AWS_REGION", "us-east-1")
-        .args([
-            "collect",
-            "--endpoint-url",
-            &fake.endpoint,
-            "--timeout",
-            "3s",
-            "-o",
-            "snapshot.json",
-        ])
-        .output()
-        .unwrap();
-    let wall = started.elapsed();
+    let (out, snapshot, wall) = collect_from(&fake.endpoint, &["--timeout", "3s"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     eprintln!("collection against a hanging endpoint with --timeout 3s: {wall:.1?}");
     // A bound far below one call's own timeout (120 s), not a performance target.
@@ -1005,8 +998,6 @@ fn collection_ends_at_its_deadline_when_the_endpoint_hangs() {
         Some(3),
         "nothing was collected: {stderr}"
     );
-    let saved = std::fs::read_to_string(dir.path().join("snapshot.json")).unwrap();
-    let snapshot = Snapshot::from_json(saved.as_bytes(), "snapshot.json").unwrap();
     let stopped: Vec<(&str, &str)> = snapshot
         .errors
         .iter()

@@ -12,6 +12,17 @@ pub const NONPROD: &str = "333333333333";
 pub const UNCLASSIFIED: &str = "444444444444";
 pub const REGION: &str = "eu-west-1";
 
+/// An identity policy that allows `sts:AssumeRole` on every role.
+pub const ASSUME_ANY: &str =
+    r#"{"Statement":{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}}"#;
+
+/// A trust policy that lets the AWS principal `principal` (an ARN) assume the role.
+pub fn trusts(principal: &str) -> String {
+    format!(
+        r#"{{"Statement":{{"Effect":"Allow","Principal":{{"AWS":"{principal}"}},"Action":"sts:AssumeRole"}}}}"#
+    )
+}
+
 /// Makes `account` the management account of an organization the snapshot belongs to.
 pub fn in_organization(snapshot: &mut Snapshot, management: &str) {
     snapshot.organization = Some(crate::inventory::Organization {

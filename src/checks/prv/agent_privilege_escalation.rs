@@ -281,9 +281,7 @@ mod tests {
     #[test]
     fn assuming_an_admin_role_is_an_escalation() {
         let agent_arn = format!("arn:aws:iam::{PROD}:role/agent");
-        let trust = format!(
-            r#"{{"Statement":{{"Effect":"Allow","Principal":{{"AWS":"{agent_arn}"}},"Action":"sts:AssumeRole"}}}}"#
-        );
+        let trust = trusts(&agent_arn);
         let findings = run_with(vec![
             role("agent", BEDROCK, &allow(r#"["s3:GetObject"]"#)),
             role("admin", &trust, &allow(r#""*""#)),

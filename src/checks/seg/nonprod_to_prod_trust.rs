@@ -233,15 +233,6 @@ mod tests {
         }
     }
 
-    fn trusts(principal: &str) -> String {
-        format!(
-            r#"{{"Statement":{{"Effect":"Allow","Principal":{{"AWS":"{principal}"}},"Action":"sts:AssumeRole"}}}}"#
-        )
-    }
-
-    const ASSUME_ANY: &str =
-        r#"{"Statement":{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}}"#;
-
     /// Production, non-production and an unclassified shared account, with these roles.
     fn estate_with(prod: Vec<Role>, nonprod: Vec<Role>, shared: Vec<Role>) -> Snapshot {
         let mut snapshot = estate_in(PROD, |_| {});
@@ -467,7 +458,6 @@ mod tests {
     #[test]
     fn a_role_reached_through_an_unreadable_trust_is_unknown() {
         // `deploy` trusts only `hop` of its own account, whose trust cannot be read.
-        let assume = r#"{"Statement":{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}}"#;
         let deploy = role(
             PROD,
             "deploy",
@@ -477,7 +467,7 @@ mod tests {
         let findings = run_check(
             &super::CHECK,
             &estate_with(
-                vec![deploy.clone(), role(PROD, "hop", "{", Some(assume))],
+                vec![deploy.clone(), role(PROD, "hop", "{", Some(ASSUME_ANY))],
                 vec![],
                 vec![],
             ),
@@ -503,7 +493,7 @@ mod tests {
         let findings = run_check(
             &super::CHECK,
             &estate_with(
-                vec![deploy.clone(), role(PROD, "hop", service, Some(assume))],
+                vec![deploy.clone(), role(PROD, "hop", service, Some(ASSUME_ANY))],
                 vec![],
                 vec![],
             ),
