@@ -56,11 +56,11 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct AuditArgs {
     /// Audit the embedded demo organization instead of AWS
-    #[arg(long, conflicts_with_all = ["snapshot", "org", "accounts", "regions", "profile", "endpoint_url", "concurrency", "role_name", "timeout"])]
+    #[arg(long, conflicts_with_all = ["snapshot", "org", "accounts", "regions", "profile", "endpoint_url", "concurrency", "role_name", "timeout", "call_timeout"])]
     pub demo: bool,
 
     /// Audit a saved inventory snapshot instead of AWS
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["save_snapshot", "org", "accounts", "regions", "profile", "endpoint_url", "concurrency", "role_name", "timeout"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["save_snapshot", "org", "accounts", "regions", "profile", "endpoint_url", "concurrency", "role_name", "timeout", "call_timeout"])]
     pub snapshot: Option<PathBuf>,
 
     /// Also save the collected inventory to FILE (live audits only)
@@ -137,6 +137,14 @@ pub struct CollectArgs {
     #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = parse_timeout)]
     pub timeout: std::time::Duration,
 
+    /// How long one attempt of a call may take, by kind: `connect=3s` (opening a connection),
+    /// `read=20s` (a page of a List, Describe or Get call; a bare DURATION means this) and
+    /// `iam=60s` (IAM reads, which AWS builds for the whole account). A call with its retries
+    /// may take three times its attempt's limit. Three timed-out attempts in a row stop the
+    /// calls to that service in that account and region; the rest go on. Repeatable
+    #[arg(long, value_name = "[KIND=]DURATION", value_parser = parse_call_timeout, action = clap::ArgAction::Append)]
+    pub call_timeout: Vec<(CallKind, std::time::Duration)>,
+
     /// No progress display (it is only drawn when stderr is a terminal anyway)
     #[arg(long, short)]
     pub quiet: bool,
@@ -157,16 +165,16 @@ pub struct ScanArgs {
     pub workstation: WorkstationArgs,
 
     /// Decide what is production from a saved inventory snapshot instead of collecting from AWS
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["demo", "offline", "org", "accounts", "regions", "role_name", "concurrency", "timeout"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["demo", "offline", "org", "accounts", "regions", "role_name", "concurrency", "timeout", "call_timeout"])]
     pub snapshot: Option<PathBuf>,
 
     /// Decide what is production from the embedded demo estate (to try the scan without AWS)
-    #[arg(long, conflicts_with_all = ["offline", "org", "accounts", "regions", "role_name", "concurrency", "timeout"])]
+    #[arg(long, conflicts_with_all = ["offline", "org", "accounts", "regions", "role_name", "concurrency", "timeout", "call_timeout"])]
     pub demo: bool,
 
     /// Contact no AWS service: accounts are classified by ringfence.toml alone
     /// ([environments] prod_accounts, nonprod_accounts), database hosts match nothing
-    #[arg(long, conflicts_with_all = ["attribute_keys", "org", "accounts", "regions", "role_name", "concurrency", "profile", "endpoint_url", "timeout"])]
+    #[arg(long, conflicts_with_all = ["attribute_keys", "org", "accounts", "regions", "role_name", "concurrency", "profile", "endpoint_url", "timeout", "call_timeout"])]
     pub offline: bool,
 
     #[command(flatten)]
@@ -428,6 +436,56 @@ pub struct InitArgs {
     /// Overwrite the file if it exists
     #[arg(long)]
     pub force: bool,
+}
+
+/// The kinds of call whose time limit `--call-timeout` sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallKind {
+    Connect,
+    Read,
+    Iam,
+}
+
+impl CallKind {
+    /// The limits with `timeouts` applied in order (a later one for the same kind wins).
+    pub fn apply(timeouts: &[(CallKind, std::time::Duration)]) -> crate::collect::CallTimeouts {
+        let mut limits = crate::collect::CallTimeouts::default();
+        for (kind, duration) in timeouts {
+            match kind {
+                CallKind::Connect => limits.connect = *duration,
+                CallKind::Read => limits.read = *duration,
+                CallKind::Iam => limits.iam = *duration,
+            }
+        }
+        limits
+    }
+}
+
+/// `[KIND=]DURATION` of `--call-timeout`.
+fn parse_call_timeout(text: &str) -> Result<(CallKind, std::time::Duration), String> {
+    let (kind, duration) = match text.split_once('=') {
+        None => (CallKind::Read, text),
+        Some((kind, duration)) => {
+            let kind = match kind.trim().to_ascii_lowercase().as_str() {
+                "connect" => CallKind::Connect,
+                "read" => CallKind::Read,
+                "iam" => CallKind::Iam,
+                other => {
+                    return Err(format!(
+                        "`{other}` is not a kind of call: write connect=DURATION, read=DURATION or iam=DURATION"
+                    ));
+                }
+            };
+            (kind, duration)
+        }
+    };
+    let duration = parse_timeout(duration)?;
+    if duration > std::time::Duration::from_secs(3600) {
+        return Err(format!(
+            "`{text}`: one attempt of a call may take at most 1h; bound the whole run with --timeout"
+        ));
+    }
+    Ok((kind, duration))
 }
 
 /// A collection deadline: a positive duration such as `90s`, `30m`, `1h30m`.

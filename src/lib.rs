@@ -176,6 +176,7 @@ fn collect_options(args: &CollectArgs) -> collect::CollectOptions {
         progress: !args.quiet,
         verbose: args.verbose,
         timeout: args.timeout,
+        call_timeouts: cli::CallKind::apply(&args.call_timeout),
     }
 }
 
@@ -377,7 +378,11 @@ fn audit(
     io: &mut Io,
 ) -> Result<u8, Error> {
     let outputs = args.report.outputs().map_err(Error::Usage)?;
-    if !collected_anything(snapshot) {
+    // A live run that gathered nothing (the deadline passed, every call failed) still writes
+    // its report when it knows the accounts: every check there is unknown, and the collection
+    // errors say why. A saved snapshot that holds nothing is a wrong input, not a report.
+    let empty = !collected_anything(snapshot);
+    if empty && (!matches!(source, Source::Live) || snapshot.accounts.is_empty()) {
         let what = match source {
             Source::Demo => "the demo estate".to_owned(),
             Source::Snapshot(path) => path.display().to_string(),
@@ -417,7 +422,25 @@ fn audit(
         ReportFormat::Markdown => report::render_markdown(&report, out),
         ReportFormat::Html => report::render_html(&report, out),
     };
-    emit(&outputs, render, report.gate.as_ref(), io)
+    let code = emit(&outputs, render, report.gate.as_ref(), io)?;
+    if empty {
+        let deadline = snapshot
+            .errors
+            .iter()
+            .any(|e| e.code.as_deref() == Some("DeadlineReached"));
+        return Err(Error::NothingCollected(format!(
+            "live collection: nothing was collected ({} accounts, none with any data; {} collection errors{}); \
+             the report was written with every check unknown",
+            snapshot.accounts.len(),
+            snapshot.errors.len(),
+            if deadline {
+                ", the deadline among them: raise --timeout"
+            } else {
+                ""
+            }
+        )));
+    }
+    Ok(code)
 }
 
 /// `ringfence diff OLD NEW`.

@@ -929,13 +929,14 @@ fn an_endpoint_that_dies_mid_run_is_given_up_per_scope_and_nothing_passes() {
     // Nothing but the identity answered: nothing was collected, and the snapshot says why.
     assert_eq!(out.status.code(), Some(3), "{stderr}");
 
-    // Attempts sent: the identity, then per scope (account, region) at most the breaker's
-    // three refused connections plus the calls already in flight (concurrency 4).
+    // Attempts sent: the identity, then per scope (account, region, service) at most the
+    // breaker's three refused connections, plus the calls already in flight (concurrency 4).
+    // The scopes: ten services in each of the two regions, and IAM and S3 once.
     let stats = snapshot.collection.as_ref().unwrap();
     let attempts: u64 = stats.operations.iter().map(|o| o.calls + o.retries).sum();
-    let scopes = 2;
+    let scopes = 2 * 10 + 2;
     assert!(
-        attempts <= 1 + scopes * (3 + 4),
+        attempts <= 1 + scopes * 3 + 4,
         "{attempts} attempts in {elapsed:?}: {:#?}",
         stats.operations
     );
@@ -945,14 +946,15 @@ fn an_endpoint_that_dies_mid_run_is_given_up_per_scope_and_nothing_passes() {
         .errors
         .iter()
         .filter(|e| {
-            e.message.starts_with("not collected: the endpoint ")
-                && e.message.contains(" 3 connections in a row")
+            e.message.starts_with("not collected: the ")
+                && e.message
+                    .contains(" endpoint refused 3 connections in a row")
         })
         .count();
     assert!(not_sent > 0, "{:#?}", snapshot.errors);
     for error in &snapshot.errors {
         assert!(
-            error.message.starts_with("not collected: the endpoint ")
+            error.message.starts_with("not collected: the ")
                 || error.message.starts_with("endpoint unreachable:"),
             "{error:?}"
         );
@@ -1059,4 +1061,203 @@ fn a_malformed_timeout_is_bad_usage() {
         assert_eq!(out.status.code(), Some(2), "{bad}: {stderr}");
         assert!(stderr.contains("--timeout"), "{bad}: {stderr}");
     }
+    for (bad, says) in [
+        ("dns=5s", "`dns` is not a kind of call"),
+        ("read=0s", "longer than zero"),
+        ("iam=later", "not a duration"),
+        ("2h", "at most 1h"),
+    ] {
+        let out = isolated(dir.path())
+            .args(["collect", &format!("--call-timeout={bad}"), "-o", "s.json"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {stderr}");
+        assert!(
+            stderr.contains("--call-timeout") && stderr.contains(says),
+            "{bad}: {stderr}"
+        );
+    }
+}
+
+/// `audit --org` of the seeded organization in eu-west-1, through `endpoint`, with `extra`
+/// arguments: the process's output, its JSON report, the snapshot it saved and how long it
+/// took.
+fn audit_org(
+    moto: &Moto,
+    endpoint: &str,
+    extra: &[&str],
+) -> (std::process::Output, Value, Snapshot, std::time::Duration) {
+    let dir = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let mut args = vec![
+        "audit",
+        "--org",
+        "--endpoint-url",
+        endpoint,
+        "--regions",
+        "eu-west-1",
+        "-f",
+        "json=report.json",
+        "--save-snapshot",
+        "snapshot.json",
+    ];
+    args.extend_from_slice(extra);
+    let out = ringfence(moto, dir.path(), &args);
+    let wall = started.elapsed();
+    let report = std::fs::read(dir.path().join("report.json")).unwrap_or_else(|err| {
+        panic!(
+            "no report ({err}): {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let report = serde_json::from_slice(&report).unwrap();
+    (out, report, saved_snapshot(dir.path()), wall)
+}
+
+/// The passing findings of a report, by (check, account, region, resource).
+fn passes(report: &Value) -> std::collections::BTreeSet<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "pass")
+        .map(|f| {
+            format!(
+                "{} {} {} {}",
+                f["check_id"], f["account"], f["region"], f["resource"]
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_hanging_service_costs_its_own_breaker_and_the_rest_is_audited() {
+    let moto = Moto::start();
+    let seeded = moto.seed("small");
+    let (_, clean, clean_snapshot, clean_wall) = audit_org(&moto, &moto.endpoint, &[]);
+    // EC2's endpoint hangs; every other service answers.
+    let proxy =
+        support::proxy::Proxy::start(&moto.endpoint, support::proxy::Fault::HangService("ec2"));
+    let (out, report, snapshot, wall) =
+        audit_org(&moto, &proxy.endpoint, &["--call-timeout", "read=1s"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    eprintln!(
+        "audit of 3 accounts with EC2 hanging (--call-timeout read=1s): {wall:.1?}, {} EC2 requests held; unfaulted: {clean_wall:.1?}",
+        proxy.held().len()
+    );
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    // Per account, the EC2 breaker opened after three timed-out attempts: nothing more was
+    // sent to EC2 there, and no other service's calls were held.
+    let held = proxy.held();
+    assert!(held.iter().all(|s| s == "ec2"), "{held:?}");
+    assert!(!held.is_empty() && held.len() <= 3 * 3, "{held:?}");
+    for account in &snapshot.accounts {
+        let region = &account.regions.as_ref().unwrap()["eu-west-1"];
+        assert!(
+            region.vpcs.is_none() && region.ec2_instances.is_none(),
+            "{}",
+            account.id
+        );
+        assert!(
+            region.rds_instances.is_some(),
+            "{}: RDS answered",
+            account.id
+        );
+        assert!(account.iam.is_some(), "{}: IAM answered", account.id);
+        let stopped = snapshot.errors.iter().any(|e| {
+            e.account_id.as_deref() == Some(&account.id)
+                && e.service == "ec2"
+                && e.message
+                    .contains("the ec2 endpoint timed out 3 connections in a row")
+        });
+        assert!(stopped, "{}: {:#?}", account.id, snapshot.errors);
+    }
+    // The emulator lacks a few operations (RAM, Recycle Bin): those fail in both runs.
+    let failed = |snapshot: &Snapshot| -> std::collections::BTreeSet<String> {
+        snapshot
+            .errors
+            .iter()
+            .map(|e| format!("{:?} {}:{}", e.account_id, e.service, e.operation))
+            .collect()
+    };
+    let new: Vec<String> = failed(&snapshot)
+        .difference(&failed(&clean_snapshot))
+        .cloned()
+        .collect();
+    assert!(
+        !new.is_empty() && new.iter().all(|e| e.contains(" ec2:")),
+        "only EC2 failed: {new:#?}"
+    );
+    // What RDS answered is judged as before: the odd-numbered production databases fail.
+    let prod_id = seeded["accounts"]["acme-prod"].as_str().unwrap();
+    let count = |report: &Value, check: &str, status: &str| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["check_id"] == check && f["status"] == status && f["account"] == prod_id)
+            .count()
+    };
+    assert_eq!(count(&report, "DEL002", "fail"), 50);
+    // The network was not read: the route from the sandbox is unknown, never a pass.
+    assert_eq!(count(&clean, "SEG002", "fail"), 1);
+    assert_eq!(count(&report, "SEG002", "pass"), 0);
+    // Nothing passes that does not pass with every answer read.
+    let extra: Vec<String> = passes(&report)
+        .difference(&passes(&clean))
+        .cloned()
+        .collect();
+    assert!(extra.is_empty(), "passes only without EC2: {extra:#?}");
+    let unknown = |report: &Value| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["status"] == "unknown")
+            .count()
+    };
+    assert!(unknown(&report) > unknown(&clean));
+}
+
+#[test]
+fn late_answers_give_a_partial_report_at_the_deadline() {
+    let moto = Moto::start();
+    moto.seed("small");
+    let (_, clean, _, clean_wall) = audit_org(&moto, &moto.endpoint, &[]);
+    // Every answer comes 300 ms late: the whole audit would take far longer than 8 s.
+    let proxy = support::proxy::Proxy::start(
+        &moto.endpoint,
+        support::proxy::Fault::Delay(std::time::Duration::from_millis(300)),
+    );
+    let (out, report, snapshot, wall) = audit_org(&moto, &proxy.endpoint, &["--timeout", "8s"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    eprintln!(
+        "audit of 3 accounts, every answer 300 ms late, --timeout 8s: {wall:.1?} ({} answers); unfaulted: {clean_wall:.1?}",
+        proxy.forwarded()
+    );
+    // The deadline plus a margin for evaluation and the process, not a performance target.
+    assert!(wall < std::time::Duration::from_secs(8 + 20), "{wall:?}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    // Some of it was collected, the rest is recorded as stopped by the deadline.
+    let stopped: Vec<String> = snapshot
+        .errors
+        .iter()
+        .filter(|e| e.code.as_deref() == Some("DeadlineReached"))
+        .map(|e| format!("{:?} {}:{}", e.account_id, e.service, e.operation))
+        .collect();
+    assert!(!stopped.is_empty(), "{:#?}", snapshot.errors);
+    assert!(
+        snapshot.accounts.iter().any(|a| a.iam.is_some()
+            || a.regions
+                .as_ref()
+                .is_some_and(|r| r.values().any(|r| r.dynamodb_tables.is_some()))),
+        "something was collected before the deadline"
+    );
+    assert_eq!(report["scope"]["accounts"].as_array().unwrap().len(), 3);
+    let extra: Vec<String> = passes(&report)
+        .difference(&passes(&clean))
+        .cloned()
+        .collect();
+    assert!(extra.is_empty(), "passes only at the deadline: {extra:#?}");
 }

@@ -1,15 +1,17 @@
 //! Stops sending calls to a scope whose endpoint keeps failing to connect.
 //!
-//! Each client of a collection belongs to a [`Scope`] (an account and a region). After
-//! [`THRESHOLD`] connection failures in a row in a scope (refused, timed out, DNS), its
+//! Each client of a collection belongs to a [`Scope`] (an account, a region and a service).
+//! After [`THRESHOLD`] connection failures in a row in a scope (refused, an attempt or a
+//! connection that timed out, DNS), its
 //! breaker opens: every later call of the scope fails at once, before it is sent, with a
 //! [`NotSent`] error that the collectors record like any other failure, so what those calls
 //! would have filled stays "not collected" and its checks come out `unknown`. Any answer from
 //! the endpoint, an error answer included, resets the count.
 //!
 //! The breaker never closes again within a run: a collection is short, and an endpoint that
-//! refused three connections in a row is not worth probing. A scope can grow (a service) and
-//! [`Breakers`] can carry more reasons to refuse (a deadline) without changing the clients.
+//! refused three connections in a row is not worth probing. Scopes are per service because one
+//! service's endpoint can hang while the others of the region answer (a VPC endpoint, a proxy
+//! rule, a regional outage of one service): the others go on.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -24,6 +26,8 @@ pub const THRESHOLD: u32 = 3;
 pub struct Scope {
     pub account: String,
     pub region: String,
+    /// The service's IAM prefix (`ec2`, `iam`, `s3`).
+    pub service: String,
 }
 
 /// The breakers of one collection, by scope.
@@ -115,8 +119,8 @@ impl Breaker {
 /// The error of a call the breaker did not send.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error(
-    "not collected: the endpoint {} {failures} connections in a row in account {} {}; nothing more was sent there",
-    kind.noun(), scope.account, scope.region
+    "not collected: the {} endpoint {} {failures} connections in a row in account {} {}; nothing more was sent to {} there",
+    scope.service, kind.noun(), scope.account, scope.region, scope.service
 )]
 pub struct NotSent {
     pub scope: Scope,
@@ -129,9 +133,14 @@ mod tests {
     use super::*;
 
     fn scope(region: &str) -> Scope {
+        service(region, "ec2")
+    }
+
+    fn service(region: &str, service: &str) -> Scope {
         Scope {
             account: "123456789012".into(),
             region: region.into(),
+            service: service.into(),
         }
     }
 
@@ -147,7 +156,7 @@ mod tests {
         assert_eq!(err.failures, 3);
         assert_eq!(
             err.to_string(),
-            "not collected: the endpoint refused 3 connections in a row in account 123456789012 us-east-1; nothing more was sent there"
+            "not collected: the ec2 endpoint refused 3 connections in a row in account 123456789012 us-east-1; nothing more was sent to ec2 there"
         );
         east.answered();
         assert!(east.check().is_err(), "an open breaker stays open");
@@ -174,5 +183,34 @@ mod tests {
         );
         // The same scope reached through another client shares the state.
         assert!(breakers.breaker(scope("eu-west-1")).check().is_err());
+    }
+
+    #[test]
+    fn timeouts_open_a_service_scope_and_the_region_s_other_services_go_on() {
+        let breakers = Breakers::new(3);
+        let ec2 = breakers.breaker(service("us-east-1", "ec2"));
+        for _ in 0..3 {
+            ec2.failed(Connection::TimedOut {
+                after: Some("20s".into()),
+            });
+        }
+        let err = ec2.check().unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("the ec2 endpoint timed out 3 connections in a row"),
+            "{err}"
+        );
+        assert!(
+            breakers
+                .breaker(service("us-east-1", "rds"))
+                .check()
+                .is_ok()
+        );
+        assert!(
+            breakers
+                .breaker(service("us-east-1", "iam"))
+                .check()
+                .is_ok()
+        );
     }
 }

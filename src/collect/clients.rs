@@ -20,6 +20,46 @@ use super::recorder::{CallLog, Recorder};
 use crate::error::Error;
 use crate::inventory::CollectionError;
 
+/// How long a call may take, by the kind of call. Each bounds one attempt; the whole call,
+/// retries and backoff included, may take [`OPERATION_ATTEMPTS`] times as long. A timed-out
+/// attempt counts towards its scope's breaker like a refused connection, so an endpoint that
+/// hangs costs a scope about three attempts, and `--timeout` bounds the whole run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallTimeouts {
+    /// Opening a connection to the endpoint.
+    pub connect: Duration,
+    /// One attempt of an ordinary read: a page of a List, Describe or Get call.
+    pub read: Duration,
+    /// One attempt of an IAM read. IAM builds some answers for the whole account
+    /// (`GetAccountAuthorizationDetails` pages, the credential report), which can be slow on
+    /// accounts with many principals.
+    pub iam: Duration,
+}
+
+/// A call's time limit, as a multiple of its attempt's.
+pub const OPERATION_ATTEMPTS: u32 = 3;
+
+impl Default for CallTimeouts {
+    fn default() -> Self {
+        CallTimeouts {
+            connect: Duration::from_secs(3),
+            read: Duration::from_secs(20),
+            iam: Duration::from_secs(60),
+        }
+    }
+}
+
+impl CallTimeouts {
+    /// The SDK's timeouts for calls whose attempts may take `attempt`.
+    fn config(&self, attempt: Duration) -> TimeoutConfig {
+        TimeoutConfig::builder()
+            .connect_timeout(self.connect)
+            .operation_attempt_timeout(attempt)
+            .operation_timeout(attempt * OPERATION_ATTEMPTS)
+            .build()
+    }
+}
+
 /// The identity the collector runs as.
 pub struct Caller {
     pub account: String,
@@ -107,13 +147,7 @@ pub async fn base_config(options: &CollectOptions) -> Result<SdkConfig, Error> {
                 .with_max_attempts(attempts)
                 .with_initial_backoff(Duration::from_millis(200)),
         )
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(Duration::from_secs(5))
-                .operation_attempt_timeout(Duration::from_secs(30))
-                .operation_timeout(Duration::from_secs(120))
-                .build(),
-        );
+        .timeout_config(options.call_timeouts.config(options.call_timeouts.read));
     if let Some(profile) = &options.profile {
         // `profile_name` alone selects the profile for settings, but the default credential
         // chain still tries the environment's keys first.
@@ -215,31 +249,40 @@ fn sts_client(config: &SdkConfig, recorder: Recorder, partition: &str) -> aws_sd
     aws_sdk_sts::Client::from_conf(conf)
 }
 
-/// Credentials for one account, and the breakers its clients answer to.
+/// Credentials for one account, the breakers its clients answer to, and their timeouts.
 pub struct AccountSession {
     config: SdkConfig,
     account: String,
     breakers: Arc<Breakers>,
+    timeouts: CallTimeouts,
 }
 
 impl AccountSession {
-    pub fn caller(config: SdkConfig, caller: &Caller, breakers: &Arc<Breakers>) -> Self {
+    pub fn caller(
+        config: SdkConfig,
+        caller: &Caller,
+        breakers: &Arc<Breakers>,
+        timeouts: CallTimeouts,
+    ) -> Self {
         AccountSession {
             config,
             account: caller.account.clone(),
             breakers: breakers.clone(),
+            timeouts,
         }
     }
 
-    /// The recorder of this account's clients in `region`, with the scope's breaker.
-    fn recorder(&self, log: &Arc<CallLog>, region: &str) -> Recorder {
-        Recorder::scoped(log, self.breaker(region))
+    /// The recorder of this account's `service` clients in `region`, with the scope's
+    /// breaker.
+    fn recorder(&self, log: &Arc<CallLog>, region: &str, service: &str) -> Recorder {
+        Recorder::scoped(log, self.breaker(region, service))
     }
 
-    fn breaker(&self, region: &str) -> Breaker {
+    fn breaker(&self, region: &str, service: &str) -> Breaker {
         self.breakers.breaker(Scope {
             account: self.account.clone(),
             region: region.to_owned(),
+            service: service.to_owned(),
         })
     }
 
@@ -251,6 +294,7 @@ impl AccountSession {
         account: &str,
         role_name: &str,
         breakers: &Arc<Breakers>,
+        timeouts: CallTimeouts,
     ) -> Result<Self, CollectionError> {
         let role_arn = format!("arn:{}:iam::{account}:role/{role_name}", caller.partition);
         let provider = aws_config::sts::AssumeRoleProvider::builder(&role_arn)
@@ -268,9 +312,10 @@ impl AccountSession {
             config,
             account: account.to_owned(),
             breakers: breakers.clone(),
+            timeouts,
         };
         // The first call assumes the role; a failure is the account's collection error.
-        let recorder = session.recorder(log, session.home_region());
+        let recorder = session.recorder(log, session.home_region(), "sts");
         match sts_client(&session.config, recorder, account)
             .get_caller_identity()
             .send()
@@ -311,7 +356,7 @@ impl AccountSession {
             .region(Region::new(region.to_owned()))
             .build();
         let conf = aws_sdk_s3::config::Builder::from(&config)
-            .interceptor(self.recorder(log, region))
+            .interceptor(self.recorder(log, region, "s3"))
             .retry_partition(RetryPartition::new(format!("{}-{region}-s3", self.account)))
             .force_path_style(self.config.endpoint_url().is_some())
             .build();
@@ -368,11 +413,23 @@ pub struct Clients {
     pub region: String,
 }
 
+/// A client of `$service` (its IAM prefix) with its scope's recorder and breaker, its own
+/// retry partition, and the timeouts of its kind of call.
 macro_rules! client {
-    ($sdk:ident, $config:expr, $recorder:expr, $partition:expr) => {{
+    ($sdk:ident, $session:expr, $config:expr, $log:expr, $region:expr, $service:literal) => {{
+        let timeouts = &$session.timeouts;
+        let attempt = if $service == "iam" {
+            timeouts.iam
+        } else {
+            timeouts.read
+        };
         let conf = $sdk::config::Builder::from($config)
-            .interceptor($recorder.clone())
-            .retry_partition(RetryPartition::new($partition))
+            .interceptor($session.recorder($log, $region, $service))
+            .retry_partition(RetryPartition::new(format!(
+                "{}-{}-{}",
+                $session.account, $region, $service
+            )))
+            .timeout_config(timeouts.config(attempt))
             .build();
         $sdk::Client::from_conf(conf)
     }};
@@ -385,25 +442,46 @@ impl Clients {
             .to_builder()
             .region(Region::new(region.to_owned()))
             .build();
-        let partition = |service: &str| format!("{}-{region}-{service}", session.account);
-        let log = &session.recorder(log, region);
         Clients {
-            ec2: client!(aws_sdk_ec2, &config, log, partition("ec2")),
-            rds: client!(aws_sdk_rds, &config, log, partition("rds")),
-            dynamodb: client!(aws_sdk_dynamodb, &config, log, partition("dynamodb")),
-            iam: client!(aws_sdk_iam, &config, log, partition("iam")),
-            cloudtrail: client!(aws_sdk_cloudtrail, &config, log, partition("cloudtrail")),
-            events: client!(aws_sdk_eventbridge, &config, log, partition("events")),
-            logs: client!(aws_sdk_cloudwatchlogs, &config, log, partition("logs")),
-            cloudwatch: client!(aws_sdk_cloudwatch, &config, log, partition("cloudwatch")),
-            cloudformation: client!(
-                aws_sdk_cloudformation,
+            ec2: client!(aws_sdk_ec2, session, &config, log, region, "ec2"),
+            rds: client!(aws_sdk_rds, session, &config, log, region, "rds"),
+            dynamodb: client!(aws_sdk_dynamodb, session, &config, log, region, "dynamodb"),
+            iam: client!(aws_sdk_iam, session, &config, log, region, "iam"),
+            cloudtrail: client!(
+                aws_sdk_cloudtrail,
+                session,
                 &config,
                 log,
-                partition("cloudformation")
+                region,
+                "cloudtrail"
             ),
-            rbin: client!(aws_sdk_rbin, &config, log, partition("rbin")),
-            ram: client!(aws_sdk_ram, &config, log, partition("ram")),
+            events: client!(aws_sdk_eventbridge, session, &config, log, region, "events"),
+            logs: client!(
+                aws_sdk_cloudwatchlogs,
+                session,
+                &config,
+                log,
+                region,
+                "logs"
+            ),
+            cloudwatch: client!(
+                aws_sdk_cloudwatch,
+                session,
+                &config,
+                log,
+                region,
+                "cloudwatch"
+            ),
+            cloudformation: client!(
+                aws_sdk_cloudformation,
+                session,
+                &config,
+                log,
+                region,
+                "cloudformation"
+            ),
+            rbin: client!(aws_sdk_rbin, session, &config, log, region, "rbin"),
+            ram: client!(aws_sdk_ram, session, &config, log, region, "ram"),
             region: region.to_owned(),
         }
     }

@@ -19,7 +19,7 @@ mod org;
 mod rds;
 pub mod recorder;
 
-pub use clients::check_endpoint_url;
+pub use clients::{CallTimeouts, OPERATION_ATTEMPTS, check_endpoint_url};
 pub use keyinfo::key_accounts;
 mod s3;
 pub mod workstation;
@@ -62,6 +62,8 @@ pub struct CollectOptions {
     /// How long collection may take in all: at the deadline, whatever is still being
     /// collected or waiting is recorded as not collected (see [`Deadline`]).
     pub timeout: Duration,
+    /// How long each kind of call may take.
+    pub call_timeouts: CallTimeouts,
 }
 
 /// The end of collection. Work still running or waiting when it passes is dropped, and what
@@ -229,7 +231,12 @@ async fn collect_async(
                 (&base, &log, &caller, &breakers, &deadline);
             async move {
                 if account.id == caller.account {
-                    Ok(AccountSession::caller(base.clone(), caller, breakers))
+                    Ok(AccountSession::caller(
+                        base.clone(),
+                        caller,
+                        breakers,
+                        options.call_timeouts,
+                    ))
                 } else {
                     let assumed = deadline
                         .run(AccountSession::assume(
@@ -239,6 +246,7 @@ async fn collect_async(
                             &account.id,
                             &options.role_name,
                             breakers,
+                            options.call_timeouts,
                         ))
                         .await;
                     match assumed {

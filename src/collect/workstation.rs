@@ -241,6 +241,7 @@ mod tests {
             progress: false,
             verbose: false,
             timeout: std::time::Duration::from_secs(60),
+            call_timeouts: Default::default(),
         }
     }
 

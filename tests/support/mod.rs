@@ -1,2 +1,3 @@
 pub mod fake;
 pub mod moto;
+pub mod proxy;

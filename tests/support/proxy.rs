@@ -1,0 +1,142 @@
+//! A fault-injecting proxy in front of the emulator, for what a real network does to a
+//! collection: every answer late, or one service's endpoint hanging while the others answer.
+//!
+//! Each request is read whole, then, as the [`Fault`] says, held without an answer or
+//! forwarded to the emulator (asking it to close the connection after answering) and its
+//! answer passed back. A request's service is the one its SigV4 credential scope names
+//! (`Credential=KEY/DATE/REGION/SERVICE/aws4_request`).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub enum Fault {
+    /// Every answer is held this long before it is passed back.
+    Delay(Duration),
+    /// Requests signed for this service are read and never answered, their connections held
+    /// open; the rest are forwarded at once.
+    HangService(&'static str),
+}
+
+pub struct Proxy {
+    pub endpoint: String,
+    /// Requests held without an answer, by service.
+    held: Arc<Mutex<Vec<String>>>,
+    forwarded: Arc<AtomicUsize>,
+}
+
+impl Proxy {
+    pub fn start(upstream: &str, fault: Fault) -> Proxy {
+        let upstream = upstream
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_owned();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let endpoint = format!("http://{}", listener.local_addr().unwrap());
+        let held = Arc::new(Mutex::new(Vec::new()));
+        let forwarded = Arc::new(AtomicUsize::new(0));
+        let (held_by, forwarded_by) = (held.clone(), forwarded.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let (upstream, fault) = (upstream.clone(), fault.clone());
+                let (held, forwarded) = (held_by.clone(), forwarded_by.clone());
+                std::thread::spawn(move || serve(stream, &upstream, &fault, &held, &forwarded));
+            }
+        });
+        Proxy {
+            endpoint,
+            held,
+            forwarded,
+        }
+    }
+
+    /// The services of the requests held without an answer, one entry per request.
+    pub fn held(&self) -> Vec<String> {
+        self.held.lock().unwrap().clone()
+    }
+
+    pub fn forwarded(&self) -> usize {
+        self.forwarded.load(Ordering::SeqCst)
+    }
+}
+
+/// One client connection: one request, answered (or held), then closed.
+fn serve(
+    stream: TcpStream,
+    upstream: &str,
+    fault: &Fault,
+    held: &Mutex<Vec<String>>,
+    forwarded: &AtomicUsize,
+) {
+    let mut writer = stream.try_clone().unwrap();
+    let mut reader = BufReader::new(stream);
+    let Some((head, body, service)) = read_request(&mut reader) else {
+        return;
+    };
+    match fault {
+        Fault::HangService(hung) if service == *hung => {
+            held.lock().unwrap().push(service);
+            // Hold the connection open, unanswered, until the client gives up on it.
+            let mut rest = Vec::new();
+            let _ = reader.read_to_end(&mut rest);
+            return;
+        }
+        Fault::Delay(delay) => std::thread::sleep(*delay),
+        Fault::HangService(_) => {}
+    }
+    // The emulator closes its side after answering; the proxy closes with the answer too.
+    if let Some(answer) = forward(upstream, &head, &body) {
+        forwarded.fetch_add(1, Ordering::SeqCst);
+        let _ = writer.write_all(&answer);
+    }
+}
+
+/// A request's head (its lines, `Connection` dropped) and body, and the service it is signed
+/// for; `None` once the client closed the connection.
+fn read_request(reader: &mut BufReader<TcpStream>) -> Option<(Vec<String>, Vec<u8>, String)> {
+    let mut head = Vec::new();
+    let (mut length, mut service) = (0, String::new());
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        if line == "\r\n" {
+            break;
+        }
+        let lower = line.to_ascii_lowercase();
+        if let Some(value) = lower.strip_prefix("content-length:") {
+            length = value.trim().parse().unwrap_or(0);
+        }
+        if lower.starts_with("authorization:")
+            && let Some(scope) = line.split("Credential=").nth(1)
+        {
+            // KEY/DATE/REGION/SERVICE/aws4_request
+            service = scope.split('/').nth(3).unwrap_or_default().to_owned();
+        }
+        if !lower.starts_with("connection:") {
+            head.push(line);
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    Some((head, body, service))
+}
+
+/// Sends the request to the emulator on a connection of its own, and reads the whole answer.
+fn forward(upstream: &str, head: &[String], body: &[u8]) -> Option<Vec<u8>> {
+    let mut connection = TcpStream::connect(upstream).ok()?;
+    connection
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .ok()?;
+    let mut request = head.concat().into_bytes();
+    request.extend_from_slice(b"Connection: close\r\n\r\n");
+    request.extend_from_slice(body);
+    connection.write_all(&request).ok()?;
+    let mut answer = Vec::new();
+    connection.read_to_end(&mut answer).ok()?;
+    Some(answer)
+}
