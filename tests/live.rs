@@ -1050,6 +1050,40 @@ fn collection_ends_at_its_deadline_when_the_endpoint_hangs() {
 }
 
 #[test]
+fn an_audit_stopped_by_the_deadline_before_any_answer_still_writes_its_report() {
+    // Before: exit 3 and no report at all, so a scheduled job had nothing to upload.
+    let fake = support::fake::Fake::hanging();
+    let dir = tempfile::tempdir().unwrap();
+    let out = isolated(dir.path())
+        .env("AWS_REGION", "us-east-1")
+        .args(["audit", "--endpoint-url", &fake.endpoint, "--timeout", "2s"])
+        .args(["-f", "json=report.json", "-f", "table"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("nothing was collected")
+            && stderr.contains("the deadline among them: raise --timeout")
+            && stderr.contains("the report was written with every check unknown"),
+        "{stderr}"
+    );
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("report.json")).unwrap()).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    assert!(!findings.is_empty());
+    for finding in findings {
+        assert!(
+            finding["status"] == "unknown" || finding["status"] == "not_applicable",
+            "{finding:#}"
+        );
+    }
+    assert!(findings.iter().any(|f| f["status"] == "unknown"));
+    assert!(report["summary"]["level"].is_null() || report["summary"]["level"] == 0);
+    assert!(!out.stdout.is_empty(), "the table is printed too");
+}
+
+#[test]
 fn a_malformed_timeout_is_bad_usage() {
     let dir = tempfile::tempdir().unwrap();
     for bad in ["0s", "soon", "-5m"] {

@@ -569,6 +569,9 @@ fn collection_errors(out: &mut dyn Write, report: &Report, width: usize) -> io::
         width,
         "  ",
     )?;
+    // Errors that say the same thing (a deadline, an open breaker) are one entry, naming each
+    // call they stopped, grouped by place.
+    let mut groups: Vec<(String, Vec<(String, Vec<String>)>)> = Vec::new();
     for e in &report.collection_errors {
         let place = [e.account_id.as_deref(), e.region.as_deref()]
             .into_iter()
@@ -579,13 +582,27 @@ fn collection_errors(out: &mut dyn Write, report: &Report, width: usize) -> io::
             Some(code) => format!("{code}: {}", e.message),
             None => e.message.clone(),
         };
-        indented(
-            out,
-            &format!("{place} {}:{} — {error}", e.service, e.operation),
-            width,
-            "  ",
-            "      ",
-        )?;
+        let call = format!("{}:{}", e.service, e.operation);
+        let index = match groups.iter().position(|(said, _)| *said == error) {
+            Some(index) => index,
+            None => {
+                groups.push((error, Vec::new()));
+                groups.len() - 1
+            }
+        };
+        let places = &mut groups[index].1;
+        match places.iter_mut().find(|(p, _)| *p == place) {
+            Some((_, calls)) => calls.push(call),
+            None => places.push((place, vec![call])),
+        }
+    }
+    for (error, places) in groups {
+        let calls = places
+            .iter()
+            .map(|(place, calls)| format!("{place} {}", calls.join(", ")))
+            .collect::<Vec<_>>()
+            .join("; ");
+        indented(out, &format!("{calls} — {error}"), width, "  ", "      ")?;
     }
     writeln!(out)
 }
@@ -864,5 +881,58 @@ pub(super) fn short_resource(resource: &str) -> &str {
             .filter(|s| !s.is_empty())
             .unwrap_or(resource),
         None => resource,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::inventory::{Account, CollectionError, Snapshot};
+
+    fn error(region: Option<&str>, service: &str, code: &str, message: &str) -> CollectionError {
+        CollectionError {
+            account_id: Some("123456789012".into()),
+            region: region.map(str::to_owned),
+            service: service.into(),
+            operation: "*".into(),
+            code: Some(code.into()),
+            message: message.into(),
+        }
+    }
+
+    #[test]
+    fn collection_errors_that_say_the_same_are_one_entry_naming_each_call_by_place() {
+        let now = jiff::Timestamp::UNIX_EPOCH;
+        let mut snapshot = Snapshot::new(now);
+        snapshot.accounts.push(Account {
+            id: "123456789012".into(),
+            ..Default::default()
+        });
+        let late = "not collected: deadline reached";
+        snapshot.errors = vec![
+            error(None, "iam", "DeadlineReached", late),
+            error(Some("eu-west-1"), "ec2", "DeadlineReached", late),
+            error(Some("eu-west-1"), "rds", "AccessDenied", "denied"),
+            error(Some("eu-west-1"), "rds", "DeadlineReached", late),
+        ];
+        let report = crate::evaluate(
+            &snapshot,
+            &crate::config::Config::default(),
+            crate::Source::Live,
+            None,
+            now,
+        );
+        let mut out = Vec::new();
+        super::collection_errors(&mut out, &report, 200).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[1..3],
+            [
+                "  123456789012 iam:*; 123456789012 eu-west-1 ec2:*, rds:* — DeadlineReached: not collected: deadline reached",
+                "  123456789012 eu-west-1 rds:* — AccessDenied: denied",
+            ],
+            "{text}"
+        );
+        assert!(lines[0].starts_with("Collection errors (4)"), "{text}");
     }
 }
