@@ -127,7 +127,9 @@ pub struct CollectArgs {
     #[arg(long, value_name = "URL", value_parser = parse_endpoint_url)]
     pub endpoint_url: Option<String>,
 
-    /// How many collection tasks (an account's service in a region) run at once
+    /// How many units of collection work run at once: a service's calls in an account and
+    /// region, or a group of them that depends on no other (EC2's network, transit gateways,
+    /// VPN and images, and instances run side by side)
     #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=512))]
     pub concurrency: u16,
 

@@ -1177,15 +1177,16 @@ fn a_hanging_service_costs_its_own_breaker_and_the_rest_is_audited() {
         audit_org(&moto, &proxy.endpoint, &["--call-timeout", "read=1s"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     eprintln!(
-        "audit of 3 accounts with EC2 hanging (--call-timeout read=1s): {wall:.1?}, {} EC2 requests held; unfaulted: {clean_wall:.1?}",
+        "audit of 3 accounts with EC2 hanging (--call-timeout read=1s): {wall:.1?}, {} EC2 attempts held; unfaulted: {clean_wall:.1?}",
         proxy.held().len()
     );
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     // Per account, the EC2 breaker opened after three timed-out attempts: nothing more was
-    // sent to EC2 there, and no other service's calls were held.
+    // sent to EC2 there, and no other service's calls were held. Before it opened, at most two
+    // attempts had timed out and EC2's four groups of calls had one attempt each in flight.
     let held = proxy.held();
     assert!(held.iter().all(|s| s == "ec2"), "{held:?}");
-    assert!(!held.is_empty() && held.len() <= 3 * 3, "{held:?}");
+    assert!(!held.is_empty() && held.len() <= 3 * (2 + 4), "{held:?}");
     for account in &snapshot.accounts {
         let region = &account.regions.as_ref().unwrap()["eu-west-1"];
         assert!(
@@ -1252,6 +1253,42 @@ fn a_hanging_service_costs_its_own_breaker_and_the_rest_is_audited() {
             .count()
     };
     assert!(unknown(&report) > unknown(&clean));
+}
+
+#[test]
+fn a_scope_s_independent_calls_run_side_by_side_under_the_concurrency_bound() {
+    // Before: a region's 13 EC2 calls were sent one after another.
+    let moto = Moto::start();
+    // The most requests answered at once by a proxy that answers each `delay_ms` late, for a
+    // collection of us-east-1 with `--concurrency N`.
+    let flight = |delay_ms: u64, concurrency: &str| {
+        let proxy = support::proxy::Proxy::start(
+            &moto.endpoint,
+            support::proxy::Fault::Delay(std::time::Duration::from_millis(delay_ms)),
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let args = [
+            "collect",
+            "--endpoint-url",
+            &proxy.endpoint,
+            "--regions",
+            "us-east-1",
+            "--concurrency",
+            concurrency,
+            "-o",
+            "snapshot.json",
+        ];
+        let out = ringfence(&moto, dir.path(), &args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        proxy.flight()
+    };
+    let eight = flight(200, "8");
+    eprintln!("--concurrency 8: {eight:?}");
+    assert!(eight.most_of("ec2") >= 2, "{eight:?}");
+    assert!(eight.most <= 8, "{eight:?}");
+    let one = flight(50, "1");
+    assert_eq!(one.most, 1, "one call at a time: {one:?}");
 }
 
 #[test]

@@ -16,6 +16,7 @@ use aws_types::region::Region;
 use super::CollectOptions;
 use super::breaker::{Breaker, Breakers, Scope};
 use super::cause::{self, Cause};
+use super::limit::Limit;
 use super::recorder::{CallLog, Recorder};
 use crate::error::Error;
 use crate::inventory::CollectionError;
@@ -411,6 +412,10 @@ pub struct Clients {
     pub rbin: aws_sdk_rbin::Client,
     pub ram: aws_sdk_ram::Client,
     pub region: String,
+    /// The account's id.
+    pub account: String,
+    /// The bound on work in flight that the collectors' groups of calls run under.
+    pub limit: Limit,
 }
 
 /// A client of `$service` (its IAM prefix) with its scope's recorder and breaker, its own
@@ -436,7 +441,12 @@ macro_rules! client {
 }
 
 impl Clients {
-    pub fn new(session: &AccountSession, log: &Arc<CallLog>, region: &str) -> Clients {
+    pub fn new(
+        session: &AccountSession,
+        log: &Arc<CallLog>,
+        region: &str,
+        limit: &Limit,
+    ) -> Clients {
         let config = session
             .config
             .to_builder()
@@ -483,7 +493,21 @@ impl Clients {
             rbin: client!(aws_sdk_rbin, session, &config, log, region, "rbin"),
             ram: client!(aws_sdk_ram, session, &config, log, region, "ram"),
             region: region.to_owned(),
+            account: session.account.clone(),
+            limit: limit.clone(),
         }
+    }
+
+    /// Runs a group of `service` calls that depends on no other under the bound, shown as
+    /// `account region service group` while it runs.
+    pub async fn group<T>(
+        &self,
+        service: &str,
+        group: &str,
+        work: impl std::future::Future<Output = T>,
+    ) -> T {
+        let label = format!("{} {} {service} {group}", self.account, self.region);
+        self.limit.run(label, work).await
     }
 }
 

@@ -71,35 +71,79 @@ impl Ec2Data {
     }
 }
 
+macro_rules! list {
+    ($errors:ident, $call:expr, $operation:literal, $convert:expr) => {
+        match $call
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+        {
+            Ok(items) => Some(items.iter().map($convert).collect()),
+            Err(err) => {
+                $errors.push(failure(SERVICE, $operation, &err));
+                None
+            }
+        }
+    };
+}
+
 /// Collects the region's EC2 inventory. `in_scope(tags)` says whether an instance with these
 /// tags is production (its termination protection is then read).
+///
+/// Four groups of calls that depend on nothing of each other run side by side, each holding
+/// one of the `--concurrency` permits: the network, transit gateways, VPN connections with
+/// owned snapshots and images, and instances with their termination protection.
 pub async fn collect(
     clients: &Clients,
     errors: &mut Vec<CollectionError>,
     in_scope: impl Fn(&Tags) -> bool,
 ) -> Ec2Data {
-    let ec2 = &clients.ec2;
-    let mut data = Ec2Data::default();
-
-    macro_rules! list {
-        ($call:expr, $operation:literal, $convert:expr) => {
-            match $call
-                .into_paginator()
-                .items()
-                .send()
-                .collect::<Result<Vec<_>, _>>()
-                .await
-            {
-                Ok(items) => Some(items.iter().map($convert).collect()),
-                Err(err) => {
-                    errors.push(failure(SERVICE, $operation, &err));
-                    None
-                }
-            }
-        };
+    let (mut a, mut b, mut c, mut d) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut parts: [Ec2Data; 4] = Default::default();
+    let [network_part, transit_part, owned_part, instances_part] = &mut parts;
+    futures::join!(
+        clients.group(SERVICE, "network", network(clients, &mut a, network_part)),
+        clients.group(
+            SERVICE,
+            "transit gateways",
+            transit(clients, &mut b, transit_part)
+        ),
+        clients.group(
+            SERVICE,
+            "VPN, snapshots, images",
+            owned(clients, &mut c, owned_part)
+        ),
+        clients.group(
+            SERVICE,
+            "instances",
+            instances(clients, &mut d, in_scope, instances_part)
+        ),
+    );
+    errors.extend(a.into_iter().chain(b).chain(c).chain(d));
+    let [network, transit, owned, instances] = parts;
+    Ec2Data {
+        vpcs: network.vpcs,
+        subnets: network.subnets,
+        route_tables: network.route_tables,
+        security_groups: network.security_groups,
+        peerings: network.peerings,
+        transit_gateways: transit.transit_gateways,
+        attachments: transit.attachments,
+        tgw_route_tables: transit.tgw_route_tables,
+        vpn_connections: owned.vpn_connections,
+        owns_snapshots: owned.owns_snapshots,
+        owns_images: owned.owns_images,
+        instances: instances.instances,
     }
+}
 
+/// VPCs, subnets, route tables, security groups and peering connections.
+async fn network(clients: &Clients, errors: &mut Vec<CollectionError>, data: &mut Ec2Data) {
+    let ec2 = &clients.ec2;
     data.vpcs = list!(
+        errors,
         ec2.describe_vpcs().max_results(1000),
         "DescribeVpcs",
         |v: &aws_sdk_ec2::types::Vpc| Vpc {
@@ -127,6 +171,7 @@ pub async fn collect(
         }
     );
     data.subnets = list!(
+        errors,
         ec2.describe_subnets().max_results(1000),
         "DescribeSubnets",
         |s: &aws_sdk_ec2::types::Subnet| Subnet {
@@ -139,6 +184,7 @@ pub async fn collect(
         }
     );
     data.route_tables = list!(
+        errors,
         ec2.describe_route_tables().max_results(100),
         "DescribeRouteTables",
         |t: &aws_sdk_ec2::types::RouteTable| RouteTable {
@@ -154,6 +200,7 @@ pub async fn collect(
         }
     );
     data.security_groups = list!(
+        errors,
         ec2.describe_security_groups().max_results(1000),
         "DescribeSecurityGroups",
         |g: &aws_sdk_ec2::types::SecurityGroup| SecurityGroup {
@@ -164,6 +211,7 @@ pub async fn collect(
         }
     );
     data.peerings = list!(
+        errors,
         ec2.describe_vpc_peering_connections().max_results(1000),
         "DescribeVpcPeeringConnections",
         |p: &aws_sdk_ec2::types::VpcPeeringConnection| {
@@ -204,8 +252,14 @@ pub async fn collect(
             }
         }
     );
+}
 
+/// Transit gateways, their attachments and route tables (with each table's associations,
+/// propagations and routes).
+async fn transit(clients: &Clients, errors: &mut Vec<CollectionError>, data: &mut Ec2Data) {
+    let ec2 = &clients.ec2;
     data.transit_gateways = list!(
+        errors,
         ec2.describe_transit_gateways().max_results(1000),
         "DescribeTransitGateways",
         |t: &aws_sdk_ec2::types::TransitGateway| TransitGateway {
@@ -224,6 +278,7 @@ pub async fn collect(
         }
     );
     data.attachments = list!(
+        errors,
         ec2.describe_transit_gateway_attachments().max_results(1000),
         "DescribeTransitGatewayAttachments",
         |a: &aws_sdk_ec2::types::TransitGatewayAttachment| TransitGatewayAttachment {
@@ -249,6 +304,7 @@ pub async fn collect(
         }
     );
     let tables: Option<Vec<TransitGatewayRouteTable>> = list!(
+        errors,
         ec2.describe_transit_gateway_route_tables()
             .max_results(1000),
         "DescribeTransitGatewayRouteTables",
@@ -269,6 +325,7 @@ pub async fn collect(
         // One call of each kind per route table: there is no bulk form.
         for table in &mut tables {
             table.associations = list!(
+                errors,
                 ec2.get_transit_gateway_route_table_associations()
                     .transit_gateway_route_table_id(&table.id)
                     .max_results(1000),
@@ -279,6 +336,7 @@ pub async fn collect(
                     .to_owned()
             );
             table.propagations = list!(
+                errors,
                 ec2.get_transit_gateway_route_table_propagations()
                     .transit_gateway_route_table_id(&table.id)
                     .max_results(1000),
@@ -347,6 +405,11 @@ pub async fn collect(
         }
         data.tgw_route_tables = Some(tables);
     }
+}
+
+/// VPN connections, and whether the account owns snapshots or AMIs here.
+async fn owned(clients: &Clients, errors: &mut Vec<CollectionError>, data: &mut Ec2Data) {
+    let ec2 = &clients.ec2;
     data.vpn_connections = match ec2.describe_vpn_connections().send().await {
         Ok(out) => Some(
             out.vpn_connections()
@@ -397,7 +460,16 @@ pub async fn collect(
             None
         }
     };
+}
 
+/// Instances, with termination protection read for those in scope.
+async fn instances(
+    clients: &Clients,
+    errors: &mut Vec<CollectionError>,
+    in_scope: impl Fn(&Tags) -> bool,
+    data: &mut Ec2Data,
+) {
+    let ec2 = &clients.ec2;
     // Instances: terminated ones are gone and are left out.
     let reservations = ec2
         .describe_instances()
@@ -424,7 +496,7 @@ pub async fn collect(
             .collect(),
         Err(err) => {
             errors.push(failure(SERVICE, "DescribeInstances", &err));
-            return data;
+            return;
         }
     };
     let wanted: Vec<usize> = instances
@@ -474,7 +546,6 @@ pub async fn collect(
         first.message = format!("{} ({failed} instances)", first.message);
     }
     data.instances = Some(instances);
-    data
 }
 
 fn tags(list: &[Tag]) -> Tags {

@@ -12,6 +12,7 @@ mod dynamodb;
 mod ec2;
 mod iam;
 mod keyinfo;
+mod limit;
 pub mod local;
 mod logging;
 mod ops;
@@ -275,15 +276,16 @@ async fn collect_async(
     }
 
     // Regions per account, asked in parallel.
+    let limit = limit::Limit::new(concurrency);
     let asked: Vec<Result<Vec<String>, CollectionError>> =
         futures::stream::iter(sessions.iter().map(|session| {
-            let (log, deadline) = (&log, &deadline);
+            let (log, deadline, limit) = (&log, &deadline, &limit);
             async move {
                 match (session, &options.regions) {
                     (None, _) => Ok(Vec::new()),
                     (Some(_), Some(list)) => Ok(list.clone()),
                     (Some(session), None) => {
-                        let clients = Clients::new(session, log, session.home_region());
+                        let clients = Clients::new(session, log, session.home_region(), limit);
                         match deadline.run(ec2::enabled_regions(&clients)).await {
                             Some(result) => result,
                             None => Err(deadline.error("ec2", "DescribeRegions")),
@@ -323,19 +325,24 @@ async fn collect_async(
         Classification::new(&skeleton, config)
     };
 
+    let units = Units {
+        deadline: &deadline,
+        limit: &limit,
+        names: accounts.iter().map(|a| a.id.clone()).collect(),
+    };
     let mut tasks: Vec<Task> = Vec::new();
     for (index, (account, session)) in accounts.iter().zip(&sessions).enumerate() {
         let Some(session) = session else { continue };
         let prod = classes.account(&account.id).class != EnvClass::Nonprod;
-        let global = Clients::new(session, &log, session.home_region());
-        tasks.push(Box::pin(task(&deadline, index, None, "iam", async move {
+        let global = Clients::new(session, &log, session.home_region(), &limit);
+        tasks.push(Box::pin(task(&units, index, None, "iam", async move {
             let mut errors = Vec::new();
             let iam = iam::collect(&global, &mut errors).await;
             (Data::Iam(iam), errors)
         })));
-        let home = Clients::new(session, &log, session.home_region());
+        let home = Clients::new(session, &log, session.home_region(), &limit);
         tasks.push(Box::pin(task(
-            &deadline,
+            &units,
             index,
             None,
             "rds-global",
@@ -346,17 +353,17 @@ async fn collect_async(
             },
         )));
         let log_ref = &log;
-        tasks.push(Box::pin(task(&deadline, index, None, "s3", async move {
+        tasks.push(Box::pin(task(&units, index, None, "s3", async move {
             let mut errors = Vec::new();
             let buckets = s3::collect(session, log_ref, &mut errors).await;
             (Data::S3(buckets), errors)
         })));
         for region in &regions[index] {
-            let clients = Clients::new(session, &log, region);
+            let clients = Clients::new(session, &log, region, &limit);
             let classes = &classes;
             let account_id = account.id.clone();
             tasks.push(Box::pin(task(
-                &deadline,
+                &units,
                 index,
                 Some(region.clone()),
                 "ec2",
@@ -373,7 +380,7 @@ async fn collect_async(
                 },
             )));
             tasks.push(Box::pin(task(
-                &deadline,
+                &units,
                 index,
                 Some(region.clone()),
                 "rds",
@@ -387,7 +394,7 @@ async fn collect_async(
                 },
             )));
             tasks.push(Box::pin(task(
-                &deadline,
+                &units,
                 index,
                 Some(region.clone()),
                 "logging",
@@ -401,7 +408,7 @@ async fn collect_async(
                 },
             )));
             tasks.push(Box::pin(task(
-                &deadline,
+                &units,
                 index,
                 Some(region.clone()),
                 "ops",
@@ -415,7 +422,7 @@ async fn collect_async(
                 },
             )));
             tasks.push(Box::pin(task(
-                &deadline,
+                &units,
                 index,
                 Some(region.clone()),
                 "dynamodb",
@@ -428,23 +435,45 @@ async fn collect_async(
         }
     }
 
-    let bar = progress_bar(options.progress, tasks.len(), accounts.len());
-    let mut pieces: Vec<Piece> = futures::stream::iter(tasks)
-        .buffer_unordered(concurrency)
-        .inspect(|piece| {
+    let total = tasks.len();
+    let bar = progress_bar(options.progress, total, accounts.len());
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    // Tasks wait for their permits in [`limit::Limit`], which is the bound; more tasks are
+    // started than permits so that EC2's groups and the other services' tasks share them.
+    let work = futures::stream::iter(tasks)
+        .buffer_unordered(concurrency.saturating_mul(4))
+        .inspect(|_| {
             bar.inc(1);
-            let name = accounts[piece.account]
-                .name
-                .as_deref()
-                .unwrap_or(&accounts[piece.account].id);
-            bar.set_message(format!(
-                "{name} {} {}",
-                piece.region.as_deref().unwrap_or("global"),
-                piece.service
-            ));
+            done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         })
-        .collect()
-        .await;
+        .collect::<Vec<Piece>>();
+    // What is running, and the longest-running unit: on the bar each second, and for a log
+    // (stderr not a terminal) a line each minute.
+    let ticker = async {
+        let started = tokio::time::Instant::now();
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        let mut logged = 0;
+        loop {
+            tick.tick().await;
+            let running = limit.running();
+            bar.set_message(running.describe());
+            let minutes = started.elapsed().as_secs() / 60;
+            if options.progress && bar.is_hidden() && minutes > logged {
+                logged = minutes;
+                eprintln!(
+                    "ringfence: collecting for {}: {}/{total} tasks done; {}",
+                    limit::seconds(started.elapsed()),
+                    done.load(std::sync::atomic::Ordering::Relaxed),
+                    running.describe()
+                );
+            }
+        }
+    };
+    let mut pieces = match futures::future::select(Box::pin(work), Box::pin(ticker)).await {
+        futures::future::Either::Left((pieces, _)) => pieces,
+        // The ticker does not end; were it to, the work still is awaited.
+        futures::future::Either::Right(((), work)) => work.await,
+    };
     bar.finish_and_clear();
     pieces
         .sort_by(|a, b| (a.account, &a.region, a.service).cmp(&(b.account, &b.region, b.service)));
@@ -542,16 +571,26 @@ fn progress_bar(enabled: bool, tasks: usize, accounts: usize) -> indicatif::Prog
     }
     let bar = indicatif::ProgressBar::new(tasks as u64);
     let style = indicatif::ProgressStyle::with_template(&format!(
-        "collecting {accounts} accounts [{{bar:30}}] {{pos}}/{{len}} tasks {{elapsed}} · {{msg}}"
+        "collecting {accounts} accounts [{{bar:20}}] {{pos}}/{{len}} tasks {{elapsed}} · {{wide_msg}}"
     ))
     .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
     bar.set_style(style);
     bar
 }
 
-/// Runs a task, unless the deadline passes first, and labels what it brings back.
+/// What every task runs under: the deadline, the bound on work in flight, and the accounts'
+/// ids for the progress display.
+struct Units<'a> {
+    deadline: &'a Deadline,
+    limit: &'a limit::Limit,
+    names: Vec<String>,
+}
+
+/// Runs a task, unless the deadline passes first, and labels what it brings back. The task
+/// holds one of the `--concurrency` permits while it runs, except EC2's, whose groups of
+/// independent calls each hold their own (see [`ec2::collect`]).
 async fn task<F>(
-    deadline: &Deadline,
+    units: &Units<'_>,
     account: usize,
     region: Option<String>,
     service: &'static str,
@@ -560,7 +599,20 @@ async fn task<F>(
 where
     F: std::future::Future<Output = (Data, Vec<CollectionError>)>,
 {
-    let (data, errors) = match deadline.run(work).await {
+    let deadline = units.deadline;
+    let label = format!(
+        "{} {} {service}",
+        units.names[account],
+        region.as_deref().unwrap_or("global")
+    );
+    let bounded = async {
+        if service == "ec2" {
+            work.await
+        } else {
+            units.limit.run(label, work).await
+        }
+    };
+    let (data, errors) = match deadline.run(bounded).await {
         Some(done) => done,
         None => not_collected(deadline, service),
     };

@@ -571,7 +571,9 @@ fn collection_errors(out: &mut dyn Write, report: &Report, width: usize) -> io::
     )?;
     // Errors that say the same thing (a deadline, an open breaker) are one entry, naming each
     // call they stopped, grouped by place.
-    let mut groups: Vec<(String, Vec<(String, Vec<String>)>)> = Vec::new();
+    // (what they say, [(place, [service:operation])])
+    type Places = Vec<(String, Vec<String>)>;
+    let mut groups: Vec<(String, Places)> = Vec::new();
     for e in &report.collection_errors {
         let place = [e.account_id.as_deref(), e.region.as_deref()]
             .into_iter()

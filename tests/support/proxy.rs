@@ -26,6 +26,37 @@ pub struct Proxy {
     /// Requests held without an answer, by service.
     held: Arc<Mutex<Vec<String>>>,
     forwarded: Arc<AtomicUsize>,
+    flight: Arc<Mutex<Flight>>,
+}
+
+/// Requests being answered at once: now and at most, in all and by service.
+#[derive(Debug, Default, Clone)]
+pub struct Flight {
+    now: usize,
+    pub most: usize,
+    by_service: std::collections::BTreeMap<String, (usize, usize)>,
+}
+
+impl Flight {
+    fn enter(&mut self, service: &str) {
+        self.now += 1;
+        self.most = self.most.max(self.now);
+        let (now, most) = self.by_service.entry(service.to_owned()).or_default();
+        *now += 1;
+        *most = (*most).max(*now);
+    }
+
+    fn leave(&mut self, service: &str) {
+        self.now -= 1;
+        if let Some((now, _)) = self.by_service.get_mut(service) {
+            *now -= 1;
+        }
+    }
+
+    /// The most requests of `service` answered at once.
+    pub fn most_of(&self, service: &str) -> usize {
+        self.by_service.get(service).map_or(0, |(_, most)| *most)
+    }
 }
 
 impl Proxy {
@@ -38,18 +69,23 @@ impl Proxy {
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
         let held = Arc::new(Mutex::new(Vec::new()));
         let forwarded = Arc::new(AtomicUsize::new(0));
-        let (held_by, forwarded_by) = (held.clone(), forwarded.clone());
+        let flight = Arc::new(Mutex::new(Flight::default()));
+        let (held_by, forwarded_by, flight_by) = (held.clone(), forwarded.clone(), flight.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let (upstream, fault) = (upstream.clone(), fault.clone());
-                let (held, forwarded) = (held_by.clone(), forwarded_by.clone());
-                std::thread::spawn(move || serve(stream, &upstream, &fault, &held, &forwarded));
+                let (held, forwarded, flight) =
+                    (held_by.clone(), forwarded_by.clone(), flight_by.clone());
+                std::thread::spawn(move || {
+                    serve(stream, &upstream, &fault, &held, &forwarded, &flight)
+                });
             }
         });
         Proxy {
             endpoint,
             held,
             forwarded,
+            flight,
         }
     }
 
@@ -61,6 +97,11 @@ impl Proxy {
     pub fn forwarded(&self) -> usize {
         self.forwarded.load(Ordering::SeqCst)
     }
+
+    /// How many requests were being answered at once.
+    pub fn flight(&self) -> Flight {
+        self.flight.lock().unwrap().clone()
+    }
 }
 
 /// One client connection: one request, answered (or held), then closed.
@@ -70,6 +111,7 @@ fn serve(
     fault: &Fault,
     held: &Mutex<Vec<String>>,
     forwarded: &AtomicUsize,
+    flight: &Mutex<Flight>,
 ) {
     let mut writer = stream.try_clone().unwrap();
     let mut reader = BufReader::new(stream);
@@ -84,14 +126,18 @@ fn serve(
             let _ = reader.read_to_end(&mut rest);
             return;
         }
-        Fault::Delay(delay) => std::thread::sleep(*delay),
-        Fault::HangService(_) => {}
+        _ => {}
+    }
+    flight.lock().unwrap().enter(&service);
+    if let Fault::Delay(delay) = fault {
+        std::thread::sleep(*delay);
     }
     // The emulator closes its side after answering; the proxy closes with the answer too.
     if let Some(answer) = forward(upstream, &head, &body) {
         forwarded.fetch_add(1, Ordering::SeqCst);
         let _ = writer.write_all(&answer);
     }
+    flight.lock().unwrap().leave(&service);
 }
 
 /// A request's head (its lines, `Connection` dropped) and body, and the service it is signed
