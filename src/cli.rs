@@ -135,7 +135,8 @@ pub struct CollectArgs {
 
     /// How long collection may take in all (`90s`, `30m`, `1h`). At the deadline, whatever is
     /// not yet collected is recorded as "not collected: deadline reached", the checks that
-    /// needed it are unknown, and the report and gate are still produced from the rest
+    /// needed it are unknown, and the report and gate are still produced from the rest. The
+    /// same bound applies to --attribute-keys: a key not attributed by then is unknown
     #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = parse_timeout)]
     pub timeout: std::time::Duration,
 
@@ -167,11 +168,11 @@ pub struct ScanArgs {
     pub workstation: WorkstationArgs,
 
     /// Decide what is production from a saved inventory snapshot instead of collecting from AWS
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["demo", "offline", "org", "accounts", "regions", "role_name", "concurrency", "timeout", "call_timeout"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["demo", "offline", "org", "accounts", "regions", "role_name", "concurrency"])]
     pub snapshot: Option<PathBuf>,
 
     /// Decide what is production from the embedded demo estate (to try the scan without AWS)
-    #[arg(long, conflicts_with_all = ["offline", "org", "accounts", "regions", "role_name", "concurrency", "timeout", "call_timeout"])]
+    #[arg(long, conflicts_with_all = ["offline", "org", "accounts", "regions", "role_name", "concurrency"])]
     pub demo: bool,
 
     /// Contact no AWS service: accounts are classified by ringfence.toml alone

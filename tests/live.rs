@@ -1084,6 +1084,55 @@ fn an_audit_stopped_by_the_deadline_before_any_answer_still_writes_its_report() 
 }
 
 #[test]
+fn key_attribution_ends_at_the_deadline_and_the_key_stays_unknown() {
+    // Before: sts:GetAccessKeyInfo was bounded only by its own per-call timeouts.
+    let fake = support::fake::Fake::hanging();
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    std::fs::create_dir_all(&ws).unwrap();
+    std::fs::write(ws.join(".env"), "AWS_ACCESS_KEY_ID=AKIAI44QH8DHBEXAMPLE\n").unwrap();
+    let started = std::time::Instant::now();
+    let out = isolated(dir.path())
+        .env("AWS_REGION", "us-east-1")
+        .args(["scan", "ws", "--demo", "--no-aws-home", "--attribute-keys"])
+        .args([
+            "--endpoint-url",
+            &fake.endpoint,
+            "--timeout",
+            "2s",
+            "-f",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let wall = started.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    eprintln!("key attribution against a hanging endpoint with --timeout 2s: {wall:.1?}");
+    assert!(
+        wall.as_secs() < 30,
+        "{wall:?}: far below one call's own limit of 60 s"
+    );
+    let report: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|err| panic!("{err}: {stderr}"));
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check_id"] == "SEC001")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(finding["status"], "unknown", "{finding:#}");
+    let text = finding.to_string();
+    assert!(
+        text.contains("no answer before the deadline (--timeout 2s); raise --timeout"),
+        "{finding:#}"
+    );
+    assert!(
+        !text.contains("AKIAI44QH8DHBEXAMPLE"),
+        "the key id is redacted"
+    );
+}
+
+#[test]
 fn a_malformed_timeout_is_bad_usage() {
     let dir = tempfile::tempdir().unwrap();
     for bad in ["0s", "soon", "-5m"] {

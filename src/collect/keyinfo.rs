@@ -14,7 +14,8 @@ use crate::error::Error;
 const SERVICE: &str = "sts";
 
 /// The owning account of each key id, or why it could not be learned. Messages never hold a
-/// key id: any echo of one is redacted.
+/// key id: any echo of one is redacted. Asking ends at `--timeout` like collection does: a key
+/// not answered by then stays unattributed, saying so.
 pub fn key_accounts(
     options: &CollectOptions,
     ids: &[String],
@@ -24,20 +25,28 @@ pub fn key_accounts(
         .build()
         .map_err(|err| Error::io("async runtime", err))?;
     runtime.block_on(async {
+        let deadline = super::Deadline::new(options.timeout);
         let log = Arc::new(CallLog::default());
         let base = clients::base_config(options).await?;
         let sts = clients::sts(&base, &log);
         let answers: Vec<(String, Result<String, String>)> =
             futures::stream::iter(ids.iter().map(|id| {
-                let sts = sts.clone();
+                let (sts, deadline) = (sts.clone(), &deadline);
                 async move {
-                    let answer = match sts.get_access_key_info().access_key_id(id).send().await {
-                        Ok(info) => info
+                    let asked = deadline
+                        .run(sts.get_access_key_info().access_key_id(id).send())
+                        .await;
+                    let answer = match asked {
+                        None => Err(format!(
+                            "no answer before the deadline ({}); raise --timeout",
+                            deadline.flag()
+                        )),
+                        Some(Ok(info)) => info
                             .account()
                             .filter(|a| !a.is_empty())
                             .map(str::to_owned)
                             .ok_or_else(|| "GetAccessKeyInfo named no account".to_owned()),
-                        Err(err) => Err(scrub(
+                        Some(Err(err)) => Err(scrub(
                             &failure(SERVICE, "GetAccessKeyInfo", &err).summary(),
                             id,
                         )),

@@ -96,12 +96,20 @@ impl Deadline {
         tokio::time::timeout_at(self.at, work).await.ok()
     }
 
-    fn reason(&self) -> String {
+    /// `--timeout 3s`.
+    fn flag(&self) -> String {
         format!(
-            "not collected: deadline reached (--timeout {}); raise --timeout, or narrow the run with --regions or --accounts",
+            "--timeout {}",
             jiff::SignedDuration::try_from(self.timeout)
                 .map(|d| format!("{d:#}"))
                 .unwrap_or_else(|_| format!("{}s", self.timeout.as_secs()))
+        )
+    }
+
+    fn reason(&self) -> String {
+        format!(
+            "not collected: deadline reached ({}); raise --timeout, or narrow the run with --regions or --accounts",
+            self.flag()
         )
     }
 
