@@ -83,12 +83,12 @@ pub struct Running {
 }
 
 impl Running {
-    /// `3 running; the longest: 123456789012 eu-west-1 ec2 network, for 42s`.
+    /// `3 in flight; the longest: 123456789012 eu-west-1 ec2 network, for 42s`.
     pub fn describe(&self) -> String {
         match &self.longest {
-            None => "nothing running".to_owned(),
+            None => "nothing in flight".to_owned(),
             Some((label, since)) => format!(
-                "{} running; the longest: {label}, for {}",
+                "{} in flight; the longest: {label}, for {}",
                 self.count,
                 seconds(*since)
             ),
@@ -134,13 +134,13 @@ mod tests {
         assert_eq!(running.count, 2, "the third waits for a permit");
         assert_eq!(
             running.describe(),
-            "2 running; the longest: 111111111111 eu-west-1 ec2 network, for 1s"
+            "2 in flight; the longest: 111111111111 eu-west-1 ec2 network, for 1s"
         );
         release_tx.send(true).unwrap();
         for unit in [first, second, third] {
             unit.await.unwrap();
         }
-        assert_eq!(limit.running().describe(), "nothing running");
+        assert_eq!(limit.running().describe(), "nothing in flight");
     }
 
     #[tokio::test(flavor = "current_thread")]

@@ -570,8 +570,9 @@ fn caller_failure(
     Error::NothingCollected(message)
 }
 
-/// A bar of collection tasks (an account's service in a region) on stderr, hidden when stderr
-/// is not a terminal or progress is off.
+/// A bar of collection tasks (an account's service in a region) on stderr, with a second line
+/// saying what is in flight and the longest-running unit; hidden when stderr is not a terminal
+/// or progress is off.
 fn progress_bar(enabled: bool, tasks: usize, accounts: usize) -> indicatif::ProgressBar {
     use std::io::IsTerminal;
     if !enabled || !std::io::stderr().is_terminal() {
@@ -579,7 +580,7 @@ fn progress_bar(enabled: bool, tasks: usize, accounts: usize) -> indicatif::Prog
     }
     let bar = indicatif::ProgressBar::new(tasks as u64);
     let style = indicatif::ProgressStyle::with_template(&format!(
-        "collecting {accounts} accounts [{{bar:20}}] {{pos}}/{{len}} tasks {{elapsed}} · {{wide_msg}}"
+        "collecting {accounts} accounts [{{bar:30}}] {{pos}}/{{len}} tasks {{elapsed}}\n  {{wide_msg}}"
     ))
     .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
     bar.set_style(style);
