@@ -142,7 +142,7 @@ pub struct CollectArgs {
 
     /// How long one attempt of a call may take, by kind: `connect=3s` (opening a connection),
     /// `read=20s` (a page of a List, Describe or Get call; a bare DURATION means this) and
-    /// `iam=60s` (IAM reads, which AWS builds for the whole account). A call with its retries
+    /// `iam=30s` (IAM reads, which AWS builds for the whole account). A call with its retries
     /// may take three times its attempt's limit. Three timed-out attempts in a row stop the
     /// calls to that service in that account and region; the rest go on. Repeatable
     #[arg(long, value_name = "[KIND=]DURATION", value_parser = parse_call_timeout, action = clap::ArgAction::Append)]

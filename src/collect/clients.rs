@@ -45,7 +45,7 @@ impl Default for CallTimeouts {
         CallTimeouts {
             connect: Duration::from_secs(3),
             read: Duration::from_secs(20),
-            iam: Duration::from_secs(60),
+            iam: Duration::from_secs(30),
         }
     }
 }

@@ -25,12 +25,25 @@ impl LoggingData {
     }
 }
 
+/// The region's trails, EventBridge rules, metric filters and alarms.
+///
+/// The four services are asked side by side, each a group of calls holding one of the
+/// `--concurrency` permits: one service that hangs costs its own breaker's time, not the
+/// others'.
 pub async fn collect(clients: &Clients, errors: &mut Vec<CollectionError>) -> LoggingData {
+    let (mut a, mut b, mut c, mut d) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (trails, rules, filters, alarms) = futures::join!(
+        clients.group("cloudtrail", "trails", trails(clients, &mut a)),
+        clients.group("events", "rules", rules(clients, &mut b)),
+        clients.group("logs", "metric filters", metric_filters(clients, &mut c)),
+        clients.group("cloudwatch", "alarms", alarms(clients, &mut d)),
+    );
+    errors.extend(a.into_iter().chain(b).chain(c).chain(d));
     LoggingData {
-        trails: trails(clients, errors).await,
-        rules: rules(clients, errors).await,
-        filters: metric_filters(clients, errors).await,
-        alarms: alarms(clients, errors).await,
+        trails,
+        rules,
+        filters,
+        alarms,
     }
 }
 

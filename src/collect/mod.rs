@@ -595,9 +595,13 @@ struct Units<'a> {
     names: Vec<String>,
 }
 
+/// The tasks made of groups of calls that depend on no other, each group holding its own
+/// permit (see [`ec2::collect`], [`logging::collect`], [`ops::collect`]). A task of these
+/// must not hold one itself: its groups would wait for permits it holds.
+const GROUPED: &[&str] = &["ec2", "logging", "ops"];
+
 /// Runs a task, unless the deadline passes first, and labels what it brings back. The task
-/// holds one of the `--concurrency` permits while it runs, except EC2's, whose groups of
-/// independent calls each hold their own (see [`ec2::collect`]).
+/// holds one of the `--concurrency` permits while it runs, unless it is [`GROUPED`].
 async fn task<F>(
     units: &Units<'_>,
     account: usize,
@@ -615,7 +619,7 @@ where
         region.as_deref().unwrap_or("global")
     );
     let bounded = async {
-        if service == "ec2" {
+        if GROUPED.contains(&service) {
             work.await
         } else {
             units.limit.run(label, work).await

@@ -23,11 +23,22 @@ impl OpsData {
     }
 }
 
+/// The region's CloudFormation stacks, Recycle Bin rules and RAM resource shares.
+///
+/// The three services are asked side by side, each a group of calls holding one of the
+/// `--concurrency` permits.
 pub async fn collect(clients: &Clients, errors: &mut Vec<CollectionError>) -> OpsData {
+    let (mut a, mut b, mut c) = (Vec::new(), Vec::new(), Vec::new());
+    let (stacks, rules, shares) = futures::join!(
+        clients.group("cloudformation", "stacks", stacks(clients, &mut a)),
+        clients.group("rbin", "rules", recycle_bin_rules(clients, &mut b)),
+        clients.group("ram", "shares", ram_shares(clients, &mut c)),
+    );
+    errors.extend(a.into_iter().chain(b).chain(c));
     OpsData {
-        stacks: stacks(clients, errors).await,
-        rules: recycle_bin_rules(clients, errors).await,
-        shares: ram_shares(clients, errors).await,
+        stacks,
+        rules,
+        shares,
     }
 }
 
