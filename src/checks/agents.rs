@@ -476,6 +476,24 @@ mod tests {
     }
 
     #[test]
+    fn overwriting_objects_and_loosening_their_protection_is_destructive() {
+        // Before: an agent allowed to overwrite every object, or to lift Object Lock retention
+        // and replication, passed PRV002.
+        for action in [
+            "s3:PutObject",
+            "s3:PutReplicationConfiguration",
+            "s3:PutObjectRetention",
+            "s3:PutObjectLegalHold",
+            "s3:PutBucketObjectLockConfiguration",
+        ] {
+            let snapshot = with_roles(PROD, vec![agent(PROD, &allow(&format!("\"{action}\"")))]);
+            let findings = run_check(DESTRUCTIVE, &snapshot);
+            let fail = only(&findings, Status::Fail);
+            assert!(fail.message.contains(action), "{action}: {}", fail.message);
+        }
+    }
+
+    #[test]
     fn read_only_passes_and_an_explicit_deny_wins() {
         let snapshot = with_roles(
             PROD,

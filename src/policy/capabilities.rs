@@ -174,6 +174,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_action_a_class_names_is_in_the_catalogue_as_cased_there() {
+        let catalogue = super::super::actions::catalogue();
+        let mut unknown = Vec::new();
+        for class in classes() {
+            let named = class.actions.iter().map(|c| c.action.as_str()).chain(
+                class
+                    .paths
+                    .iter()
+                    .flat_map(|p| p.actions.iter().map(String::as_str)),
+            );
+            for action in named {
+                match catalogue.get(action) {
+                    Some(known) if known.name == action => {}
+                    Some(known) => {
+                        unknown.push(format!("{}: {action} is cased {}", class.id, known.name))
+                    }
+                    None => unknown.push(format!("{}: {action}", class.id)),
+                }
+            }
+        }
+        assert!(unknown.is_empty(), "not in the catalogue: {unknown:#?}");
+    }
+
+    #[test]
     fn every_class_parses_with_ids_matching_files_and_sources() {
         for (id, _) in FILES {
             let class = class(id);

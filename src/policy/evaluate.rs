@@ -721,6 +721,30 @@ impl CompiledPolicySet {
         }
     }
 
+    /// The `Action` patterns of the identity policies' Allow statements: nothing outside them
+    /// can be allowed, whatever the SCPs and boundary say. `None` when one of them is a
+    /// `NotAction` statement, which may allow any action.
+    pub fn allowed_action_patterns(&self) -> Option<Vec<&str>> {
+        let mut patterns = Vec::new();
+        for policy in &self.policies[self.identity.clone()] {
+            for statement in &policy.statements {
+                if statement.effect != Effect::Allow {
+                    continue;
+                }
+                if statement.not_action {
+                    return None;
+                }
+                patterns.extend(
+                    policy
+                        .actions(statement)
+                        .iter()
+                        .map(|glob| glob.text(&policy.arena)),
+                );
+            }
+        }
+        Some(patterns)
+    }
+
     /// Decides `request`; same as [`evaluate`].
     pub fn evaluate(&self, request: &Request) -> Decision {
         evaluate(self, request)

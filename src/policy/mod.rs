@@ -86,6 +86,7 @@
 //! conditional grant; an undecided Deny over an otherwise allowed request gives
 //! [`Decision::ConditionallyAllowed`] listing the deny's conditions.
 
+pub mod actions;
 pub mod capabilities;
 mod condition;
 mod context;
