@@ -76,6 +76,9 @@ impl EventPattern {
     /// Whether `event` (the full EventBridge event, with `source`,
     /// `detail-type`, `detail`, …) matches the pattern.
     pub fn matches(&self, event: &Value) -> bool {
+        if has_dotted_key(event) {
+            return self.root.matches(Some(&undot(event)));
+        }
         self.root.matches(Some(event))
     }
 }
@@ -427,6 +430,60 @@ fn kind(value: &Value) -> &'static str {
     }
 }
 
+/// Whether some object key of `value` holds a dot.
+fn has_dotted_key(value: &Value) -> bool {
+    match value {
+        Value::Object(map) => map
+            .iter()
+            .any(|(key, inner)| key.contains('.') || has_dotted_key(inner)),
+        Value::Array(items) => items.iter().any(has_dotted_key),
+        _ => false,
+    }
+}
+
+/// `value` with every dot-joined key (`"state.status": x`) nested (`"state": {"status":
+/// x}`), merged with what is already there: the event as EventBridge flattens it.
+fn undot(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut out = Map::new();
+            for (key, inner) in map {
+                let inner = undot(inner);
+                let mut segments = key.split('.').rev();
+                let last = segments.next().unwrap_or_default();
+                let mut nested = Map::new();
+                nested.insert(last.to_owned(), inner);
+                for segment in segments {
+                    let mut up = Map::new();
+                    up.insert(segment.to_owned(), Value::Object(nested));
+                    nested = up;
+                }
+                merge(&mut out, nested);
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => Value::Array(items.iter().map(undot).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Adds `from` into `into`, merging objects that both hold under one key; otherwise the
+/// value already there stays and the other joins it in an array, so both are matched.
+fn merge(into: &mut Map<String, Value>, from: Map<String, Value>) {
+    for (key, value) in from {
+        match (into.get_mut(&key), value) {
+            (None, value) => {
+                into.insert(key, value);
+            }
+            (Some(Value::Object(existing)), Value::Object(more)) => merge(existing, more),
+            (Some(existing), value) => {
+                let previous = existing.take();
+                *existing = Value::Array(vec![previous, value]);
+            }
+        }
+    }
+}
+
 fn parse_object(map: &Map<String, Value>, path: &str) -> Result<ObjectPattern, PatternError> {
     if map.is_empty() {
         return Err(error(path, "empty objects are not allowed"));
@@ -441,7 +498,7 @@ fn parse_object(map: &Map<String, Value>, path: &str) -> Result<ObjectPattern, P
             object.any_of.push(parse_or(value, &path)?);
             continue;
         }
-        let field = match value {
+        let mut field = match value {
             Value::Object(inner) => FieldPattern::Object(parse_object(inner, &path)?),
             Value::Array(items) => FieldPattern::Leaf(parse_leaf(items, &path)?),
             other => {
@@ -454,7 +511,17 @@ fn parse_object(map: &Map<String, Value>, path: &str) -> Result<ObjectPattern, P
                 ));
             }
         };
-        object.fields.push((key.clone(), field));
+        // A dot-joined key (`"state.status"`) names the nested field, as the event's
+        // fields are flattened with dots before matching.
+        let mut segments: Vec<&str> = key.split('.').collect();
+        let first = segments.remove(0);
+        for inner in segments.iter().rev() {
+            field = FieldPattern::Object(ObjectPattern {
+                fields: vec![((*inner).to_owned(), field)],
+                any_of: Vec::new(),
+            });
+        }
+        object.fields.push((first.to_owned(), field));
     }
     Ok(object)
 }
@@ -628,15 +695,35 @@ fn parse_anything_but_operator(
             )),
         }
     };
+    // A prefix or suffix, or a list of them (`{"prefix": ["ci-", "deploy-"]}`): any one
+    // excludes the value.
+    let affixes = |name: &str| -> Result<Vec<Affix>, PatternError> {
+        match arg {
+            Value::Array(_) => string_list(name, arg, path)?
+                .into_iter()
+                .map(|text| {
+                    if text.is_empty() {
+                        Err(error(
+                            path,
+                            format!("\"anything-but\" {name} expects non-empty strings"),
+                        ))
+                    } else {
+                        Ok(Affix {
+                            text: text.to_owned(),
+                            ignore_case: false,
+                        })
+                    }
+                })
+                .collect(),
+            _ => Ok(vec![Affix {
+                text: non_empty(name)?,
+                ignore_case: false,
+            }]),
+        }
+    };
     match op {
-        "prefix" => Ok(vec![Matcher::Prefix(Affix {
-            text: non_empty(op)?,
-            ignore_case: false,
-        })]),
-        "suffix" => Ok(vec![Matcher::Suffix(Affix {
-            text: non_empty(op)?,
-            ignore_case: false,
-        })]),
+        "prefix" => Ok(affixes(op)?.into_iter().map(Matcher::Prefix).collect()),
+        "suffix" => Ok(affixes(op)?.into_iter().map(Matcher::Suffix).collect()),
         "equals-ignore-case" => Ok(string_list(op, arg, path)?
             .into_iter()
             .map(|s| Matcher::EqualsIgnoreCase(s.to_lowercase()))
@@ -709,6 +796,16 @@ fn parse_numeric(arg: &Value, path: &str) -> Result<Vec<(NumOp, f64)>, PatternEr
             path,
             "a numeric range is a lower bound (\">\" or \">=\") followed by an upper bound (\"<\" or \"<=\")",
         ));
+    }
+    // A range that holds no number can match nothing; EventBridge refuses it.
+    if let [(low_op, low), (high_op, high)] = bounds.as_slice() {
+        let both_inclusive = matches!(low_op, NumOp::Ge) && matches!(high_op, NumOp::Le);
+        if low > high || (low == high && !both_inclusive) {
+            return Err(error(
+                path,
+                format!("the numeric range from {low} to {high} holds no number"),
+            ));
+        }
     }
     Ok(bounds)
 }
@@ -1167,6 +1264,106 @@ mod tests {
                 true,
             ),
         ]);
+    }
+
+    #[test]
+    fn anything_but_a_list_of_prefixes_or_suffixes_excludes_each() {
+        // "Content filtering": anything-but with prefix or suffix; excluding several CI roles
+        // at once is the common form. Before: rejected as invalid.
+        let user = "userIdentity";
+        let issuer = |arg: Value| json!({"detail": {user: {"sessionContext": {"sessionIssuer": {"userName": [{"anything-but": arg}]}}}}});
+        check(&[
+            (
+                "no listed prefix",
+                issuer(json!({"prefix": ["ci-", "deploy-"]})),
+                true,
+            ),
+            (
+                "a listed prefix",
+                issuer(json!({"prefix": ["ci-", "coding-"]})),
+                false,
+            ),
+            (
+                "a listed suffix",
+                issuer(json!({"suffix": ["-bot", "-agent"]})),
+                false,
+            ),
+            (
+                "no listed suffix",
+                issuer(json!({"suffix": ["-bot"]})),
+                true,
+            ),
+        ]);
+        for bad in [
+            r#"{"source":[{"anything-but":{"prefix":[]}}]}"#,
+            r#"{"source":[{"anything-but":{"prefix":["ci-",""]}}]}"#,
+            r#"{"source":[{"anything-but":{"suffix":["x",1]}}]}"#,
+        ] {
+            assert!(EventPattern::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn dot_joined_keys_match_nested_fields_both_ways() {
+        // Event Ruler flattens field names with dots before matching, so a pattern key
+        // `sessionContext.sessionIssuer` and a nested one name the same field. Before: the
+        // dotted form silently matched nothing.
+        check(&[
+            (
+                "dotted pattern, nested event",
+                json!({"detail": {"userIdentity.sessionContext.sessionIssuer.userName": ["coding-agent"]}}),
+                true,
+            ),
+            (
+                "partly dotted",
+                json!({"detail": {"userIdentity": {"sessionContext.sessionIssuer": {"userName": ["coding-agent"]}}}}),
+                true,
+            ),
+            (
+                "dotted, other value",
+                json!({"detail": {"userIdentity.type": ["Root"]}}),
+                false,
+            ),
+        ]);
+        let dotted_event = json!({"source": "aws.ec2", "detail": {"state.status": "stopped", "state": {"code": 80}}});
+        let nested =
+            EventPattern::parse(r#"{"detail":{"state":{"status":["stopped"],"code":[80]}}}"#)
+                .unwrap();
+        assert!(
+            nested.matches(&dotted_event),
+            "nested pattern, dotted event"
+        );
+        let other = EventPattern::parse(r#"{"detail":{"state":{"status":["running"]}}}"#).unwrap();
+        assert!(!other.matches(&dotted_event));
+    }
+
+    #[test]
+    fn a_numeric_range_that_holds_no_number_is_invalid() {
+        for (bad, says) in [
+            (
+                r#"{"detail":{"count":[{"numeric":[">",10,"<",5]}]}}"#,
+                "from 10 to 5 holds no number",
+            ),
+            (
+                r#"{"detail":{"count":[{"numeric":[">=",5,"<",5]}]}}"#,
+                "from 5 to 5 holds no number",
+            ),
+            (
+                r#"{"detail":{"count":[{"numeric":[">",5,"<=",5]}]}}"#,
+                "from 5 to 5 holds no number",
+            ),
+        ] {
+            let err = EventPattern::parse(bad).unwrap_err().to_string();
+            assert!(
+                err.contains(says) && err.starts_with("detail.count[0]"),
+                "{bad}: {err}"
+            );
+        }
+        check(&[(
+            "a one-number range",
+            json!({"detail": {"count": [{"numeric": [">=", 5, "<=", 5]}]}}),
+            true,
+        )]);
     }
 
     #[test]

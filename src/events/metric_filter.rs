@@ -79,7 +79,13 @@ impl FilterPattern {
     /// Parses the `filterPattern` of a metric filter, as AWS returns it.
     pub fn parse(text: &str) -> Result<FilterPattern, FilterError> {
         let trimmed = text.trim();
-        let kind = if trimmed.is_empty() || trimmed == "\"\"" {
+        // "To match everything, use a filter pattern of `" "`" (the guide): an empty pattern,
+        // or a quoted phrase of nothing but spaces.
+        let blank_phrase = trimmed.len() >= 2
+            && trimmed.starts_with('"')
+            && trimmed.ends_with('"')
+            && trimmed[1..trimmed.len() - 1].trim().is_empty();
+        let kind = if trimmed.is_empty() || blank_phrase {
             Kind::Everything
         } else if trimmed.starts_with('{') {
             Kind::Json(parse_json_pattern(text)?)
@@ -722,6 +728,21 @@ mod tests {
             .filter(|s| !pattern.matches(&s.record))
             .map(|s| s.name)
             .collect()
+    }
+
+    #[test]
+    fn a_blank_quoted_phrase_matches_every_event() {
+        // "To match everything, use a filter pattern of `" "`" (CloudWatch Logs User Guide,
+        // "Filter pattern syntax"). Before: it looked for a space in the record's compact
+        // JSON, which holds none.
+        let record = record();
+        for text in [r#"" ""#, r#""""#, "", r#""   ""#] {
+            let pattern = FilterPattern::parse(text).unwrap();
+            assert!(pattern.matches(&record), "{text:?}");
+            assert!(pattern.matches(&json!({})), "{text:?} on an empty record");
+        }
+        let phrase = FilterPattern::parse(r#""no such phrase""#).unwrap();
+        assert!(!phrase.matches(&record));
     }
 
     #[test]
