@@ -8,7 +8,9 @@
 //! - A key absent from the request makes a condition false, except that negated operators
 //!   (`StringNotEquals`, `ArnNotLike`, `NotIpAddress`, …) are then true, `…IfExists` is then
 //!   true, `ForAllValues:` is then true and `ForAnyValue:` false; `Null` tests presence.
-//! - Negated operators are true when no policy value matches any request value.
+//! - Negated operators are true when no policy value matches any request value — but a
+//!   request value that is not of a typed operator's type (a number for `NumericNotEquals`,
+//!   a date, an IP address, an ARN) makes them false, as the IAM policy simulator decides.
 //! - Condition key names are case-insensitive; how values compare depends on the operator.
 //! - A key the [`Context`] does not know makes the condition unknown — also for `Null`,
 //!   `…IfExists` and the set operators, since the key may be present. An operator the engine
@@ -581,6 +583,12 @@ impl CompiledCondition {
         };
         let satisfies = |v: &str| {
             if negated {
+                // A request value that is not of the operator's type (a number, a date, an
+                // address, an ARN) satisfies no condition of it, negated ones included: the
+                // policy simulator evaluates `NumericNotEquals` against "abc" to false.
+                if !request_parses(base, v) {
+                    return Tri::False;
+                }
                 matches(v).not()
             } else {
                 matches(v)
@@ -625,6 +633,22 @@ impl CompiledCondition {
             .flat_map(variable_names)
             .collect();
         (Unknown::Variable, vars)
+    }
+}
+
+/// Whether a request value is of the type a typed operator compares (strings and booleans
+/// take any text).
+fn request_parses(base: Base, v: &str) -> bool {
+    match base {
+        Base::Numeric(_) => Num::parse(v).is_some(),
+        Base::Date(_) => parse_date(v).is_some(),
+        Base::Ip => Cidr::parse(v).is_some(),
+        Base::Arn => v.starts_with("arn:") && v.split(':').count() >= 6,
+        Base::StringEquals
+        | Base::StringEqualsIgnoreCase
+        | Base::StringLike
+        | Base::Bool
+        | Base::Binary => true,
     }
 }
 
@@ -873,6 +897,41 @@ mod tests {
                 "ArnNotEquals",
                 vec!["arn:aws:iam::1:role/x"],
                 with(&["arn:aws:iam::1:role/x"]),
+                Tri::False,
+            ),
+            // A request value not of the operator's type satisfies no negated operator
+            // either, as the policy simulator decides. Before: true, which could switch a
+            // Deny on or an Allow off.
+            ("NumericNotEquals", vec!["1"], with(&["abc"]), Tri::False),
+            ("NumericNotEquals", vec!["1"], with(&["2"]), Tri::True),
+            (
+                "DateNotEquals",
+                vec!["2024-01-01T00:00:00Z"],
+                with(&["yesterday"]),
+                Tri::False,
+            ),
+            (
+                "NotIpAddress",
+                vec!["10.0.0.0/8"],
+                with(&["not-an-address"]),
+                Tri::False,
+            ),
+            (
+                "NotIpAddress",
+                vec!["10.0.0.0/8"],
+                with(&["192.0.2.1"]),
+                Tri::True,
+            ),
+            (
+                "ArnNotLike",
+                vec!["arn:aws:iam::*:role/x"],
+                with(&["not-an-arn"]),
+                Tri::False,
+            ),
+            (
+                "ForAllValues:NumericNotEquals",
+                vec!["1"],
+                with(&["2", "abc"]),
                 Tri::False,
             ),
             (

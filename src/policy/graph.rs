@@ -138,7 +138,26 @@ impl<'p> TrustGraph<'p> {
         let named = admitting
             .iter()
             .any(|e| matches!(&e.trustee, Trustee::Principal(p) if p == from));
-        if !(named && account == to.account) {
+        if named && account == to.account {
+            // The trust alone allows it ("Policy evaluation logic": a resource-based policy
+            // naming the principal in its own account needs no identity allow), but an
+            // explicit Deny always wins, and an SCP that does not allow the call stops it.
+            if let Some(principal) = self.principals.get(from) {
+                let context = Context::new().with_principal_arn(from);
+                let verdict = principal.policies.verdict(&Request {
+                    action: "sts:AssumeRole",
+                    resource: &to.arn,
+                    context: &context,
+                });
+                if matches!(
+                    verdict,
+                    super::Verdict::ExplicitlyDenied(_)
+                        | super::Verdict::ImplicitlyDenied(super::PolicyKind::Scp)
+                ) {
+                    return None;
+                }
+            }
+        } else {
             // The caller's own policies must allow the call too (cross-account, or trust
             // through the account). A principal not in the snapshot is assumed to be allowed.
             if let Some(principal) = self.principals.get(from) {
@@ -294,4 +313,64 @@ pub fn chain<'h>(reached: &'h BTreeMap<String, Hop>, role: &str) -> Vec<&'h Hop>
     }
     chain.reverse();
     chain
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::{PROD, estate, trusts};
+    use crate::inventory::{Iam, InlinePolicy, Role};
+
+    fn role(name: &str, trust: String, inline: Option<&str>) -> Role {
+        Role {
+            name: name.into(),
+            arn: format!("arn:aws:iam::{PROD}:role/{name}"),
+            path: "/".into(),
+            trust_policy: trust,
+            inline_policies: inline
+                .map(|document| InlinePolicy {
+                    name: "p".into(),
+                    document: document.into(),
+                })
+                .into_iter()
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    fn reached(from_inline: Option<&str>) -> bool {
+        let from = format!("arn:aws:iam::{PROD}:role/agent");
+        let mut snapshot = estate(|_| {});
+        snapshot.accounts[0].iam = Some(Iam {
+            roles: vec![
+                role(
+                    "agent",
+                    trusts(&format!("arn:aws:iam::{PROD}:root")),
+                    from_inline,
+                ),
+                role("admin", trusts(&from), None),
+            ],
+            ..Default::default()
+        });
+        let principals = Principals::new(&snapshot);
+        let graph = TrustGraph::new(&snapshot, &principals);
+        graph
+            .reach(&[(from.clone(), PROD.to_owned())])
+            .contains_key(&format!("arn:aws:iam::{PROD}:role/admin"))
+    }
+
+    #[test]
+    fn a_same_account_trust_naming_the_principal_needs_no_allow_but_an_explicit_deny_wins() {
+        // "Policy evaluation logic": in one account, a resource-based policy that names the
+        // principal grants on its own; "an explicit deny in any policy overrides any allow".
+        // Before: the identity side was skipped, so a Deny on sts:AssumeRole was ignored.
+        assert!(
+            reached(None),
+            "the trust names the agent: no identity allow needed"
+        );
+        let deny = r#"{"Statement":{"Effect":"Deny","Action":"sts:AssumeRole","Resource":"*"}}"#;
+        assert!(!reached(Some(deny)), "an explicit Deny wins");
+        let other = r#"{"Statement":{"Effect":"Deny","Action":"sts:AssumeRole","Resource":"arn:aws:iam::*:role/other"}}"#;
+        assert!(reached(Some(other)), "a Deny on another role does not");
+    }
 }
