@@ -89,6 +89,8 @@
 pub mod actions;
 pub mod capabilities;
 mod condition;
+#[cfg(test)]
+mod conformance;
 mod context;
 mod document;
 mod evaluate;
