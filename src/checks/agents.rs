@@ -79,14 +79,20 @@ pub(crate) fn held_evidence(held: &Held) -> Value {
 /// [`crate::policy::capabilities::ask`]); the first [`LISTED`] answers are explained.
 pub(crate) fn ask<'c>(principal: &Principal, class: &'c [Capability]) -> Answers<'c> {
     let context = Context::new().with_principal_arn(&principal.arn);
-    crate::policy::capabilities::ask(&principal.policies, &context, class, LISTED)
+    crate::policy::capabilities::ask(
+        &principal.policies,
+        &context,
+        &principal.account,
+        class,
+        LISTED,
+    )
 }
 
 /// Whether the principal may perform every capability of `class`; stops at the first that
 /// it may not (most principals fail the first question).
 pub(crate) fn holds_all(principal: &Principal, class: &[Capability]) -> bool {
     let context = Context::new().with_principal_arn(&principal.arn);
-    crate::policy::capabilities::holds_all(&principal.policies, &context, class)
+    crate::policy::capabilities::holds_all(&principal.policies, &context, &principal.account, class)
 }
 
 /// The capabilities of a class that a guardrail stopped: a permissions boundary or an SCP

@@ -103,6 +103,19 @@ pub fn classes() -> &'static [Class] {
     &CLASSES
 }
 
+/// The resource a capability is asked about for a principal of `account`. IAM acts only on
+/// the caller's own account, so an IAM pattern's account (`arn:aws:iam::*:`) is the
+/// principal's: a grant on AWS managed policies (`arn:aws:iam::aws:policy/*`), which AWS
+/// forbids anyone to change, then is not a capability.
+pub fn resource_for<'r>(resource: &'r str, account: &str) -> std::borrow::Cow<'r, str> {
+    match resource.strip_prefix("arn:aws:iam::*:") {
+        Some(rest) if !account.is_empty() => {
+            std::borrow::Cow::Owned(format!("arn:aws:iam::{account}:{rest}"))
+        }
+        _ => std::borrow::Cow::Borrowed(resource),
+    }
+}
+
 /// One capability the principal may hold.
 #[derive(Debug, Clone)]
 pub struct Held<'c> {
@@ -131,14 +144,16 @@ pub struct Answers<'c> {
 pub fn ask<'c>(
     set: &CompiledPolicySet,
     context: &Context,
+    account: &str,
     class: &'c [Capability],
     explain: usize,
 ) -> Answers<'c> {
     let mut answers = Answers::default();
     for capability in class {
+        let resource = resource_for(&capability.resource, account);
         let request = Request {
             action: &capability.action,
-            resource: &capability.resource,
+            resource: &resource,
             context,
         };
         let verdict = set.verdict(&request);
@@ -156,13 +171,18 @@ pub fn ask<'c>(
     answers
 }
 
-/// Whether the principal whose policies are `set` may perform every capability of
-/// `class`; stops at the first it may not.
-pub fn holds_all(set: &CompiledPolicySet, context: &Context, class: &[Capability]) -> bool {
+/// Whether the principal of `account` whose policies are `set` may perform every capability
+/// of `class`; stops at the first it may not.
+pub fn holds_all(
+    set: &CompiledPolicySet,
+    context: &Context,
+    account: &str,
+    class: &[Capability],
+) -> bool {
     class.iter().all(|capability| {
         set.verdict(&Request {
             action: &capability.action,
-            resource: &capability.resource,
+            resource: &resource_for(&capability.resource, account),
             context,
         })
         .may_be_allowed()

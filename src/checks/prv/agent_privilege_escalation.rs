@@ -9,7 +9,7 @@ use crate::checks::agents::{agent_name, agents, holds_all, settle};
 use crate::checks::scope::add_evidence;
 use crate::checks::{Check, Ctx, Finding, Status};
 use crate::inventory::Snapshot;
-use crate::policy::capabilities::{EscalationPath, class};
+use crate::policy::capabilities::{EscalationPath, class, resource_for};
 use crate::policy::graph::{TrustGraph, chain};
 use crate::policy::principals::Principal;
 use crate::policy::{Context, Decision, Request};
@@ -24,12 +24,13 @@ pub const CHECK: Check = Check {
 /// Whether every action of a path may be allowed; the evidence of each when so.
 fn open_path(principal: &Principal, path: &EscalationPath) -> Option<Value> {
     let context = Context::new().with_principal_arn(&principal.arn);
+    let resource_of = |action: &str| resource_for(path.resource_of(action), &principal.account);
     let open = path.actions.iter().all(|action| {
         principal
             .policies
             .verdict(&Request {
                 action,
-                resource: path.resource_of(action),
+                resource: &resource_of(action),
                 context: &context,
             })
             .may_be_allowed()
@@ -39,10 +40,10 @@ fn open_path(principal: &Principal, path: &EscalationPath) -> Option<Value> {
     }
     let mut steps = Vec::new();
     for action in &path.actions {
-        let resource = path.resource_of(action);
+        let resource = resource_of(action);
         let decision = principal.policies.evaluate(&Request {
             action,
-            resource,
+            resource: &resource,
             context: &context,
         });
         let grants = match &decision {
@@ -261,6 +262,26 @@ mod tests {
         assert_eq!(
             fail.evidence["escalation_paths"][0]["steps"][0]["action"],
             "iam:AttachRolePolicy"
+        );
+    }
+
+    #[test]
+    fn editing_aws_managed_policies_is_no_escalation_aws_forbids_it() {
+        // Only the account's own (customer managed) policies can get a new version; a grant
+        // on `arn:aws:iam::aws:policy/*` is not a capability. Before: it failed as open.
+        let managed = r#"{"Statement":{"Effect":"Allow","Action":"iam:CreatePolicyVersion","Resource":"arn:aws:iam::aws:policy/*"}}"#;
+        only(
+            &run_with(vec![role("agent", BEDROCK, managed)]),
+            Status::Pass,
+        );
+        let own = format!(
+            r#"{{"Statement":{{"Effect":"Allow","Action":"iam:CreatePolicyVersion","Resource":"arn:aws:iam::{PROD}:policy/*"}}}}"#
+        );
+        let fail = only(&run_with(vec![role("agent", BEDROCK, &own)]), Status::Fail).clone();
+        assert!(
+            fail.message.contains("create-policy-version"),
+            "{}",
+            fail.message
         );
     }
 
