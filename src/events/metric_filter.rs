@@ -680,10 +680,11 @@ fn split_stars(text: &str) -> Vec<String> {
     text.split('*').map(str::to_owned).collect()
 }
 
-/// A bare word is a number if it is written like one (`50`, `-1.5`, `2e3`);
-/// words such as `inf` or `NaN`, which Rust would parse, are text.
+/// A bare word is a number if it is written like one (`50`, `-1.5`, `+1000`, `2e3`;
+/// the guide allows an optional sign); words such as `inf` or `NaN`, which Rust would
+/// parse, are text.
 fn parse_number(word: &str) -> Option<f64> {
-    let digits = word.trim_start_matches('-');
+    let digits = word.strip_prefix(['-', '+']).unwrap_or(word);
     let starts_with_digit = digits.starts_with(|c: char| c.is_ascii_digit());
     let numeric_chars = word
         .chars()

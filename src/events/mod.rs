@@ -16,6 +16,8 @@
 //! The module depends only on `serde_json` and std. Patterns are user data:
 //! parsing never panics, it returns an error naming what is wrong and where.
 
+#[cfg(test)]
+mod conformance_metric_filter;
 pub mod eventbridge;
 pub mod metric_filter;
 pub mod samples;
