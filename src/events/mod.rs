@@ -17,6 +17,8 @@
 //! parsing never panics, it returns an error naming what is wrong and where.
 
 #[cfg(test)]
+mod conformance;
+#[cfg(test)]
 mod conformance_metric_filter;
 pub mod eventbridge;
 pub mod metric_filter;
