@@ -521,17 +521,23 @@ fn ask_as_checks(sets: &[CompiledPolicySet], contexts: &[Context]) -> usize {
     use ringfence::policy::capabilities::{ask, class, holds_all};
     let classes = ["admin", "destructive-data", "infra-mutation", "exec-tools"];
     let writes = wildcard_writes();
+    let index = ringfence::policy::actions::Index::new(writes.iter().map(String::as_str));
     let paths = &class("privilege-escalation").paths;
     let mut held = 0;
     for (set, context) in sets.iter().zip(contexts) {
         for id in classes {
-            let answers = ask(set, context, &class(id).actions, 25);
+            let answers = ask(set, context, ACCOUNT, &class(id).actions, 25);
             held += answers.held.len() + answers.stopped.len();
             black_box(&answers);
         }
-        held += usize::from(holds_all(set, context, &class("admin").actions));
+        held += usize::from(holds_all(set, context, ACCOUNT, &class("admin").actions));
         let mut listed = 0;
-        for action in &writes {
+        let patterns = set.allowed_action_patterns();
+        for action in index
+            .covered(patterns.as_deref())
+            .into_iter()
+            .map(|i| &writes[i])
+        {
             let request = Request {
                 action,
                 resource: "*",
@@ -577,19 +583,15 @@ fn ask_as_checks(sets: &[CompiledPolicySet], contexts: &[Context]) -> usize {
     held
 }
 
-/// INP003's questions: each write of the destructive-data, infra-mutation and exec-tools
-/// classes that supports resource-level permissions, on the literal resource `*`.
+/// INP003's questions: every Write and Permissions-management action of the catalogue that
+/// can be scoped to resources, on the literal resource `*` (only those an identity Allow
+/// statement covers are asked).
 fn wildcard_writes() -> Vec<String> {
-    use ringfence::policy::capabilities::class;
-    let mut writes: Vec<String> = ["destructive-data", "infra-mutation", "exec-tools"]
+    ringfence::policy::actions::catalogue()
         .iter()
-        .flat_map(|id| class(id).actions.iter())
-        .filter(|c| c.resource != "*")
-        .map(|c| c.action.clone())
-        .collect();
-    writes.sort();
-    writes.dedup();
-    writes
+        .filter(|a| a.access.changes() && a.scopable())
+        .map(|a| a.name.to_owned())
+        .collect()
 }
 
 fn benches(c: &mut Criterion) {

@@ -128,6 +128,8 @@ fn collects_an_organization_read_only_across_accounts_and_pages() {
             .all(|r| r.max_session_duration == Some(3600)),
         "ListRoles merged in"
     );
+    // Read with the roles, for the escalation paths through instances.
+    assert!(iam.roles.iter().all(|r| r.instance_profiles.is_some()));
     let ci = iam.users.iter().find(|u| u.name == "acme-prod-ci").unwrap();
     assert_eq!(ci.password_enabled, Some(false));
     assert!(

@@ -59,6 +59,12 @@ pub async fn collect(clients: &Clients, errors: &mut Vec<CollectionError>) -> Op
                     .role_last_used()
                     .and_then(|u| u.last_used_date())
                     .and_then(timestamp),
+                instance_profiles: Some(
+                    role.instance_profile_list()
+                        .iter()
+                        .map(|p| p.arn().to_owned())
+                        .collect(),
+                ),
             });
         }
         for user in page.user_detail_list() {

@@ -70,6 +70,8 @@ async fn stacks(
                     parent_id: s.parent_id().map(str::to_owned),
                     root_id: s.root_id().map(str::to_owned),
                     tags: clients::tags(s.tags().iter().map(|t| (t.key(), t.value()))),
+                    service_role: s.role_arn().map(str::to_owned),
+                    service_role_read: true,
                 })
                 .collect(),
         ),

@@ -50,6 +50,12 @@ pub struct CloudFormationStack {
     pub root_id: Option<String>,
     #[serde(default, skip_serializing_if = "is_default")]
     pub tags: Tags,
+    /// The service role CloudFormation uses for the stack's operations, if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_role: Option<String>,
+    /// Whether `service_role` was read (older snapshots did not): `false` means unknown.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub service_role_read: bool,
 }
 
 /// A Recycle Bin retention rule.

@@ -57,6 +57,10 @@ pub struct Role {
     pub tags: Tags,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_used: Option<Timestamp>,
+    /// ARNs of the instance profiles that carry the role (EC2 instances run with it);
+    /// `None` when not collected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_profiles: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -37,8 +37,26 @@ pub struct EscalationPath {
     /// Answered by the trust graph rather than by identity policies alone.
     #[serde(default)]
     pub graph: bool,
+    /// The existing resource the path works through, checked against the inventory: the
+    /// path is open only if one exists whose role is stronger than the principal.
+    #[serde(default)]
+    pub needs: Option<Needs>,
     pub why: String,
     pub source: String,
+}
+
+/// What an escalation path needs to exist already.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Needs {
+    /// An EC2 instance of the account running with an instance profile whose role is
+    /// stronger than the principal.
+    InstanceRole,
+    /// A CloudFormation stack of the account whose service role is stronger.
+    StackRole,
+    /// A resource the collector does not read (Lambda functions, Glue endpoints, SageMaker
+    /// notebooks, launch templates, ECS tasks): the path cannot be verified.
+    Uncollected,
 }
 
 impl EscalationPath {

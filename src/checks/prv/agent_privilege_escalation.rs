@@ -9,7 +9,9 @@ use crate::checks::agents::{agent_name, agents, holds_all, settle};
 use crate::checks::scope::add_evidence;
 use crate::checks::{Check, Ctx, Finding, Status};
 use crate::inventory::Snapshot;
-use crate::policy::capabilities::{EscalationPath, class, resource_for};
+use std::collections::HashMap;
+
+use crate::policy::capabilities::{Capability, EscalationPath, Needs, class, resource_for};
 use crate::policy::graph::{TrustGraph, chain};
 use crate::policy::principals::Principal;
 use crate::policy::{Context, Decision, Request};
@@ -71,6 +73,217 @@ fn open_path(principal: &Principal, path: &EscalationPath) -> Option<Value> {
     }))
 }
 
+/// What the inventory says of a path's precondition (see [`Needs`]).
+enum Precondition {
+    /// A resource that opens it: `{instance|stack, region, role}`.
+    Open(Value),
+    /// None exists: why.
+    RuledOut(String),
+    /// The inventory cannot tell: why.
+    Unverified(String),
+}
+
+/// The capabilities that make one role stronger than another: those of the admin,
+/// destructive-data, infrastructure-mutation and execution-tools classes.
+fn strength_questions() -> Vec<&'static Capability> {
+    let mut seen = std::collections::BTreeSet::new();
+    ["admin", "destructive-data", "infra-mutation", "exec-tools"]
+        .iter()
+        .flat_map(|id| class(id).actions.iter())
+        .filter(|c| seen.insert((c.action.to_ascii_lowercase(), c.resource.as_str())))
+        .collect()
+}
+
+/// Which of `questions` the principal may perform.
+fn strengths(principal: &Principal, questions: &[&Capability]) -> Vec<bool> {
+    let context = Context::new().with_principal_arn(&principal.arn);
+    questions
+        .iter()
+        .map(|c| {
+            principal
+                .policies
+                .verdict(&Request {
+                    action: &c.action,
+                    resource: &resource_for(&c.resource, &principal.account),
+                    context: &context,
+                })
+                .may_be_allowed()
+        })
+        .collect()
+}
+
+/// Decides whether roles are stronger than one principal, remembering each role's answers.
+struct Stronger<'a> {
+    ctx: &'a Ctx<'a>,
+    questions: Vec<&'static Capability>,
+    mine: Vec<bool>,
+    roles: HashMap<String, Option<Vec<bool>>>,
+}
+
+impl<'a> Stronger<'a> {
+    fn new(ctx: &'a Ctx<'a>, principal: &Principal) -> Stronger<'a> {
+        let questions = strength_questions();
+        let mine = strengths(principal, &questions);
+        Stronger {
+            ctx,
+            questions,
+            mine,
+            roles: HashMap::new(),
+        }
+    }
+
+    /// `Some(true)` when `role` may do something the principal may not, `Some(false)` when
+    /// not, `None` when its policies are not known (not in the inventory, or unreadable).
+    fn than(&mut self, role: &str) -> Option<bool> {
+        let (ctx, questions) = (self.ctx, &self.questions);
+        let held = self.roles.entry(role.to_owned()).or_insert_with(|| {
+            ctx.principals
+                .get(role)
+                .filter(|r| r.errors.is_empty())
+                .map(|r| strengths(r, questions))
+        });
+        held.as_ref().map(|held| {
+            held.iter()
+                .zip(&self.mine)
+                .any(|(theirs, mine)| *theirs && !mine)
+        })
+    }
+}
+
+/// Resolves what `path` needs against the inventory of the principal's account.
+fn precondition(
+    needs: Needs,
+    path: &EscalationPath,
+    snapshot: &Snapshot,
+    principal: &Principal,
+    stronger: &mut Stronger,
+) -> Precondition {
+    let account = snapshot.accounts.iter().find(|a| a.id == principal.account);
+    let Some(regions) = account.and_then(|a| a.regions.as_ref()) else {
+        return Precondition::Unverified(format!(
+            "the regions of {} were not collected",
+            principal.account
+        ));
+    };
+    let mut unverified: Vec<String> = Vec::new();
+    match needs {
+        Needs::Uncollected => {
+            return Precondition::Unverified(format!(
+                "it needs {}, which ringfence does not collect",
+                path.prerequisite
+                    .as_deref()
+                    .unwrap_or("an existing resource")
+            ));
+        }
+        Needs::InstanceRole => {
+            let roles = account.and_then(|a| a.iam.as_ref()).map(|iam| &iam.roles);
+            let mut instances = 0;
+            for (name, region) in regions {
+                let Some(list) = &region.ec2_instances else {
+                    unverified.push(format!("EC2 instances of {name} were not collected"));
+                    continue;
+                };
+                for instance in list {
+                    let Some(profile) = &instance.iam_instance_profile else {
+                        continue;
+                    };
+                    instances += 1;
+                    let Some(roles) = roles else {
+                        unverified.push("the account's IAM roles were not collected".into());
+                        continue;
+                    };
+                    let carrying: Vec<&str> = roles
+                        .iter()
+                        .filter(|r| {
+                            r.instance_profiles
+                                .as_ref()
+                                .is_some_and(|p| p.contains(profile))
+                        })
+                        .map(|r| r.arn.as_str())
+                        .collect();
+                    if carrying.is_empty() {
+                        unverified.push(format!(
+                            "the role of instance profile {profile} (instance {}) is not in the inventory",
+                            instance.id
+                        ));
+                    }
+                    for role in carrying {
+                        match stronger.than(role) {
+                            Some(true) => {
+                                return Precondition::Open(json!({
+                                    "instance": instance.id,
+                                    "region": name,
+                                    "instance_profile": profile,
+                                    "role": role,
+                                }));
+                            }
+                            Some(false) => {}
+                            None => {
+                                unverified.push(format!("the policies of {role} are not known"))
+                            }
+                        }
+                    }
+                }
+            }
+            if unverified.is_empty() {
+                return Precondition::RuledOut(if instances == 0 {
+                    "no instance of the account runs with an instance profile".to_owned()
+                } else {
+                    format!(
+                        "none of the {instances} instances with an instance profile runs with a role stronger than the principal"
+                    )
+                });
+            }
+        }
+        Needs::StackRole => {
+            let mut stacks = 0;
+            for (name, region) in regions {
+                let Some(list) = &region.cloudformation_stacks else {
+                    unverified.push(format!(
+                        "CloudFormation stacks of {name} were not collected"
+                    ));
+                    continue;
+                };
+                for stack in list {
+                    if !stack.service_role_read {
+                        unverified.push(format!(
+                            "the service role of stack {} was not read",
+                            stack.name
+                        ));
+                        continue;
+                    }
+                    let Some(role) = &stack.service_role else {
+                        continue;
+                    };
+                    stacks += 1;
+                    match stronger.than(role) {
+                        Some(true) => {
+                            return Precondition::Open(json!({
+                                "stack": stack.id,
+                                "region": name,
+                                "role": role,
+                            }));
+                        }
+                        Some(false) => {}
+                        None => unverified.push(format!("the policies of {role} are not known")),
+                    }
+                }
+            }
+            if unverified.is_empty() {
+                return Precondition::RuledOut(if stacks == 0 {
+                    "no stack of the account has a service role".to_owned()
+                } else {
+                    format!(
+                        "none of the {stacks} stacks with a service role uses a role stronger than the principal"
+                    )
+                });
+            }
+        }
+    }
+    unverified.dedup();
+    Precondition::Unverified(unverified.join("; "))
+}
+
 /// Whether `principal` may call `sts:AssumeRole` on `role` as far as its own policies go: a
 /// role of its own account may trust it by name, which needs no identity allow.
 fn may_assume(principal: &Principal, role: &str) -> bool {
@@ -103,11 +316,29 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
     for agent in agents(snapshot, ctx, &mut out) {
         let mut finding = agent.finding;
         let principal = agent.principal;
-        let open: Vec<Value> = paths
-            .iter()
-            .filter(|p| !p.graph)
-            .filter_map(|p| open_path(principal, p))
-            .collect();
+        // Paths the permissions allow; those that work through an existing resource are
+        // open only if the inventory shows one whose role is stronger.
+        let mut stronger_than = Stronger::new(ctx, principal);
+        let (mut open, mut ruled_out, mut unverified) = (Vec::new(), Vec::new(), Vec::new());
+        for path in paths.iter().filter(|p| !p.graph) {
+            let Some(mut evidence) = open_path(principal, path) else {
+                continue;
+            };
+            let Some(needs) = path.needs else {
+                open.push(evidence);
+                continue;
+            };
+            match precondition(needs, path, snapshot, principal, &mut stronger_than) {
+                Precondition::Open(by) => {
+                    evidence["opened_by"] = by;
+                    open.push(evidence);
+                }
+                Precondition::RuledOut(why) => ruled_out.push(json!({"path": path.id, "why": why})),
+                Precondition::Unverified(why) => {
+                    unverified.push(json!({"path": path.id, "why": why}));
+                }
+            }
+        }
         // Roles the agent can become, and which of them are admin-equivalent.
         let reached = graph.reach(&[(principal.arn.clone(), principal.account.clone())]);
         let stronger: Vec<Value> = reached
@@ -147,7 +378,10 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
             .collect();
         finding.status = if !ways.is_empty() {
             Status::Fail
-        } else if !principal.errors.is_empty() || !maybe_stronger.is_empty() {
+        } else if !principal.errors.is_empty()
+            || !maybe_stronger.is_empty()
+            || !unverified.is_empty()
+        {
             Status::Unknown
         } else {
             Status::Pass
@@ -164,6 +398,20 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
                     } else {
                         String::new()
                     }
+                )
+            }
+            Status::Unknown if principal.errors.is_empty() && maybe_stronger.is_empty() => {
+                let ids: Vec<&str> = unverified
+                    .iter()
+                    .filter_map(|u| u["path"].as_str())
+                    .collect();
+                format!(
+                    "{name}: its permissions open {} escalation path{} that work{} through existing resources the inventory cannot check ({}): {}",
+                    ids.len(),
+                    if ids.len() == 1 { "" } else { "s" },
+                    if ids.len() == 1 { "s" } else { "" },
+                    ids.join(", "),
+                    unverified[0]["why"].as_str().unwrap_or_default()
                 )
             }
             Status::Unknown if principal.errors.is_empty() => {
@@ -186,6 +434,12 @@ fn run(snapshot: &Snapshot, ctx: &Ctx) -> Vec<Finding> {
             ),
         };
         add_evidence(&mut finding, "escalation_paths", json!(open));
+        if !ruled_out.is_empty() {
+            add_evidence(&mut finding, "ruled_out_paths", json!(ruled_out));
+        }
+        if !unverified.is_empty() {
+            add_evidence(&mut finding, "unverified_paths", json!(unverified));
+        }
         add_evidence(&mut finding, "admin_roles_reached", json!(stronger));
         if !maybe_stronger.is_empty() {
             add_evidence(
@@ -244,6 +498,149 @@ mod tests {
 
     fn allow(actions: &str) -> String {
         format!(r#"{{"Statement":{{"Effect":"Allow","Action":{actions},"Resource":"*"}}}}"#)
+    }
+
+    const PROFILE: &str = "arn:aws:iam::222222222222:instance-profile/app";
+
+    /// An agent allowed `ssm:SendCommand`, in an account whose region holds `instances`
+    /// (`None`: not collected), beside an instance role with the policy `role_policy`.
+    fn send_command(
+        instances: Option<Vec<crate::inventory::Ec2Instance>>,
+        role_policy: &str,
+    ) -> crate::checks::Finding {
+        let mut snapshot = estate(|region| region.ec2_instances = instances);
+        let mut app = role("app", ASSUME_ANY, role_policy);
+        app.instance_profiles = Some(vec![PROFILE.into()]);
+        snapshot.accounts[0].iam = Some(Iam {
+            roles: vec![
+                role("agent", BEDROCK, &allow(r#"["ssm:SendCommand"]"#)),
+                app,
+            ],
+            ..Default::default()
+        });
+        let findings = run_check(&super::CHECK, &snapshot);
+        findings
+            .iter()
+            .find(|f| f.resource.ends_with(":role/agent"))
+            .unwrap()
+            .clone()
+    }
+
+    fn instance(profile: Option<&str>) -> crate::inventory::Ec2Instance {
+        crate::inventory::Ec2Instance {
+            id: "i-0a11prod0000app01".into(),
+            state: "running".into(),
+            iam_instance_profile: profile.map(str::to_owned),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_path_through_an_instance_is_open_only_if_an_instance_runs_with_a_stronger_role() {
+        // Before: ssm:SendCommand failed PRV003 whatever the account held.
+        let admin = allow(r#""*""#);
+        let open = send_command(Some(vec![instance(Some(PROFILE))]), &admin);
+        assert_eq!(open.status, Status::Fail, "{open:#?}");
+        let path = &open.evidence["escalation_paths"][0];
+        assert_eq!(path["path"], "ssm-send-command");
+        assert_eq!(path["opened_by"]["instance"], "i-0a11prod0000app01");
+        assert_eq!(
+            path["opened_by"]["role"],
+            "arn:aws:iam::222222222222:role/app"
+        );
+        // Ruled out: no instance with a profile, or only a role that may do nothing the agent
+        // may not.
+        for (instances, policy) in [
+            (vec![], admin.as_str()),
+            (vec![instance(None)], admin.as_str()),
+            (
+                vec![instance(Some(PROFILE))],
+                r#"{"Statement":{"Effect":"Allow","Action":"ssm:SendCommand","Resource":"*"}}"#,
+            ),
+        ] {
+            let pass = send_command(Some(instances), policy);
+            assert_eq!(pass.status, Status::Pass, "{pass:#?}");
+            assert_eq!(
+                pass.evidence["ruled_out_paths"][0]["path"],
+                "ssm-send-command"
+            );
+        }
+        // Not collected: unknown, never a pass.
+        let unknown = send_command(None, &admin);
+        assert_eq!(unknown.status, Status::Unknown, "{unknown:#?}");
+        assert!(
+            unknown.message.contains("ssm-send-command")
+                && unknown
+                    .message
+                    .contains("EC2 instances of eu-west-1 were not collected"),
+            "{}",
+            unknown.message
+        );
+        // A profile whose role is not in the inventory cannot be judged either.
+        let stranger = send_command(
+            Some(vec![instance(Some(
+                "arn:aws:iam::222222222222:instance-profile/gone",
+            ))]),
+            &admin,
+        );
+        assert_eq!(stranger.status, Status::Unknown, "{stranger:#?}");
+    }
+
+    #[test]
+    fn a_path_through_a_stack_is_open_only_if_a_stack_has_a_stronger_service_role() {
+        let stack =
+            |service_role: Option<&str>, read: bool| crate::inventory::CloudFormationStack {
+                name: "payments".into(),
+                id: "arn:aws:cloudformation:eu-west-1:222222222222:stack/payments/1".into(),
+                status: "CREATE_COMPLETE".into(),
+                service_role: service_role.map(str::to_owned),
+                service_role_read: read,
+                ..Default::default()
+            };
+        let run = |stacks: Vec<crate::inventory::CloudFormationStack>| {
+            let mut snapshot = estate(|region| region.cloudformation_stacks = Some(stacks));
+            snapshot.accounts[0].iam = Some(Iam {
+                roles: vec![
+                    role(
+                        "agent",
+                        BEDROCK,
+                        &allow(r#"["cloudformation:UpdateStack"]"#),
+                    ),
+                    role("deployer", ASSUME_ANY, &allow(r#""*""#)),
+                ],
+                ..Default::default()
+            });
+            run_check(&super::CHECK, &snapshot)
+                .into_iter()
+                .find(|f| f.resource.ends_with(":role/agent"))
+                .unwrap()
+        };
+        let deployer = "arn:aws:iam::222222222222:role/deployer";
+        let open = run(vec![stack(Some(deployer), true)]);
+        assert_eq!(open.status, Status::Fail, "{open:#?}");
+        assert_eq!(
+            open.evidence["escalation_paths"][0]["opened_by"]["role"],
+            deployer
+        );
+        assert_eq!(run(vec![stack(None, true)]).status, Status::Pass);
+        // An older snapshot did not read service roles: unknown.
+        assert_eq!(run(vec![stack(None, false)]).status, Status::Unknown);
+    }
+
+    #[test]
+    fn a_path_through_a_resource_ringfence_does_not_collect_is_unknown() {
+        let findings = run_with(vec![role(
+            "agent",
+            BEDROCK,
+            &allow(r#"["lambda:UpdateFunctionCode"]"#),
+        )]);
+        let unknown = only(&findings, Status::Unknown);
+        assert!(
+            unknown.message.contains("lambda-update-function-code")
+                && unknown.message.contains("which ringfence does not collect"),
+            "{}",
+            unknown.message
+        );
     }
 
     #[test]
