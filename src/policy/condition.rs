@@ -17,13 +17,17 @@
 //!   does not implement is unknown too (never an error, never silently true or false).
 //! - Policy variables in values (`${aws:username}`) are substituted from the context when
 //!   the policy's `Version` is `2012-10-17` (else they are literal text); an unknown
-//!   variable makes that comparison unknown.
+//!   variable makes that comparison unknown. A variable whose key is known to be absent has
+//!   no value ("Policy variables with no value"): nothing equals or is like it, so
+//!   `StringEquals` is false and `StringNotEquals` true.
 
 use std::cmp::Ordering;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::context::{Context, Lookup, key_hash};
-use super::pattern::{Glob, OwnedGlob, Tok, resolve, tokenize, variable_names};
+use super::pattern::{
+    Glob, OwnedGlob, Tok, has_unvalued_variable, resolve, tokenize, variable_names,
+};
 
 /// A three-valued truth (Kleene logic).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -657,6 +661,8 @@ fn compare(base: Base, v: &str, raw: &str, value: &Value, ctx: &Context) -> Tri 
     let resolved;
     let (pv, parsed) = match &value.toks {
         None => (raw, std::borrow::Cow::Borrowed(&value.parsed)),
+        // No value: nothing equals or is like it (a negated operator then holds).
+        Some(toks) if has_unvalued_variable(toks, ctx) => return Tri::False,
         Some(toks) => match resolve(toks, ctx) {
             None => return Tri::Unknown,
             Some((_, true)) if base.wildcard_aware() => return Tri::Unknown,

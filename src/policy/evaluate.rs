@@ -9,8 +9,8 @@ use super::condition::{CompiledCondition, Tri, Unknown};
 use super::context::Context;
 use super::document::{Effect, PolicyDocument};
 use super::pattern::{
-    Glob, Tok, Unit, contains, glob_match, has_wildcard, intersects, push_units, resolve,
-    starified, surely_disjoint, tokenize, variable_names, witness,
+    Glob, Tok, Unit, contains, glob_match, has_unvalued_variable, has_wildcard, intersects,
+    push_units, resolve, starified, surely_disjoint, tokenize, variable_names, witness,
 };
 
 /// Where a policy sits in the evaluation.
@@ -980,6 +980,13 @@ impl<'a> Eval<'a> {
 
     fn relation(&mut self, policy: &CompiledPolicy, p: &ResourcePattern) -> Rel {
         let arena = &policy.arena;
+        // A variable with no value: the entry matches no resource.
+        if p.toks
+            .as_deref()
+            .is_some_and(|toks| has_unvalued_variable(toks, self.ctx))
+        {
+            return Rel::Disjoint;
+        }
         let resolved = |ctx: &Context| match &p.toks {
             None => Ok(None),
             Some(toks) => match resolve(toks, ctx) {
@@ -2994,13 +3001,15 @@ mod tests {
             "arn:aws:s3:::other/bob/k",
             NoIdentity,
         ));
+        // "Policy variables with no value": a Resource entry holding one matches no
+        // resource. A role has no aws:username. Before: undecided.
         v.push(cx(
-            "variable absent for a role: undecided",
+            "variable absent for a role: no value, matches no resource",
             &home,
             "s3:DeleteObject",
             "arn:aws:s3:::home/bob/k",
             ctx().with_principal_arn("arn:aws:iam::1:role/r"),
-            CondWhy(Why::Variable),
+            NoIdentity,
         ));
         let var_deny = s().id(&p(&format!(
             r#"{ALLOW_ALL},{{"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"arn:aws:s3:::${{aws:PrincipalTag/protected-bucket}}"}}"#

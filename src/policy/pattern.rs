@@ -616,9 +616,22 @@ pub(crate) fn variable_names(toks: &[Tok]) -> Vec<String> {
         .collect()
 }
 
+/// Whether a variable of `toks` has no value: its key is known to be absent from the request
+/// and it has no default. "Policy variables with no value" (IAM User Guide, "IAM policy
+/// elements: Variables and tags"): such a value is effectively null — `StringEquals` and
+/// `StringLike` do not match it, negated operators do, and a `Resource` or `NotResource`
+/// entry holding it matches no resource.
+pub(crate) fn has_unvalued_variable(toks: &[Tok], ctx: &Context) -> bool {
+    toks.iter().any(
+        |tok| matches!(tok, Tok::Var { key, default: None, .. } if ctx.get(key) == Lookup::Absent),
+    )
+}
+
 /// Substitutes the variables from `ctx`. `None` when a value is unknown, or when AWS would
-/// not substitute (key absent or multivalued) and there is no default: AWS documents that
-/// such a statement "might" be invalid, so the engine does not decide it. `Some((text,
+/// not substitute (key absent or multivalued) and there is no default. A key known to be
+/// absent has its own rules, which callers apply first ([`has_unvalued_variable`]); a
+/// multivalued one is left undecided, since AWS documents that such a statement "might" be
+/// invalid. `Some((text,
 /// literal_wildcards))`: `literal_wildcards` is set when the text gained a `*` or `?` that
 /// must be taken literally (an escape, or a substituted value), which a wildcard-aware
 /// comparison cannot express, so the caller treats it as undecided.
