@@ -71,6 +71,8 @@ impl Ec2Data {
     }
 }
 
+/// A paginated list call: its items converted, or `None` with the failure pushed to
+/// `$errors`.
 macro_rules! list {
     ($errors:ident, $call:expr, $operation:literal, $convert:expr) => {
         match $call

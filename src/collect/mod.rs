@@ -20,7 +20,7 @@ mod org;
 mod rds;
 pub mod recorder;
 
-pub use clients::{CallTimeouts, OPERATION_ATTEMPTS, check_endpoint_url};
+pub use clients::{CallTimeouts, check_endpoint_url};
 pub use keyinfo::key_accounts;
 mod s3;
 pub mod workstation;
