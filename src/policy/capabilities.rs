@@ -134,6 +134,59 @@ pub fn resource_for<'r>(resource: &'r str, account: &str) -> std::borrow::Cow<'r
     }
 }
 
+/// IAM actions that AWS refuses on roles it controls: service-linked roles
+/// (`role/aws-service-role/…`, "you cannot edit the permissions or trust policy of a
+/// service-linked role") and IAM Identity Center's reserved roles (`role/aws-reserved/…`,
+/// changed only through Identity Center).
+const REFUSED_ON_RESERVED_ROLES: &[&str] = &[
+    "iam:AttachRolePolicy",
+    "iam:DeleteRolePermissionsBoundary",
+    "iam:DeleteRolePolicy",
+    "iam:DetachRolePolicy",
+    "iam:PutRolePermissionsBoundary",
+    "iam:PutRolePolicy",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:UpdateRole",
+];
+
+/// Whether a resource pattern names only roles that AWS controls.
+fn reserved_roles_only(pattern: &str) -> bool {
+    pattern.splitn(6, ':').nth(5).is_some_and(|rest| {
+        rest.starts_with("role/aws-service-role/") || rest.starts_with("role/aws-reserved/")
+    }) && pattern.starts_with("arn:aws:iam::")
+}
+
+/// The engine's verdict, except that a grant AWS itself refuses is no capability: a
+/// role-changing IAM action allowed only by statements whose every `Resource` names
+/// service-linked or Identity Center roles.
+pub fn verdict(set: &CompiledPolicySet, request: &Request) -> Verdict {
+    let verdict = set.verdict(request);
+    if !verdict.may_be_allowed()
+        || !REFUSED_ON_RESERVED_ROLES
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(request.action))
+    {
+        return verdict;
+    }
+    let grants = match set.evaluate(request) {
+        super::Decision::Allowed { grants }
+        | super::Decision::ConditionallyAllowed { grants, .. } => grants,
+        _ => return verdict,
+    };
+    let refused = !grants.is_empty()
+        && grants.iter().all(|grant| {
+            set.statement_resources(&grant.statement)
+                .is_some_and(|patterns| {
+                    !patterns.is_empty() && patterns.iter().all(|p| reserved_roles_only(p))
+                })
+        });
+    if refused {
+        Verdict::ImplicitlyDenied(super::PolicyKind::Identity)
+    } else {
+        verdict
+    }
+}
+
 /// One capability the principal may hold.
 #[derive(Debug, Clone)]
 pub struct Held<'c> {
@@ -174,7 +227,7 @@ pub fn ask<'c>(
             resource: &resource,
             context,
         };
-        let verdict = set.verdict(&request);
+        let verdict = verdict(set, &request);
         if verdict.may_be_allowed() {
             let decision = (answers.held.len() < explain).then(|| set.evaluate(&request));
             answers.held.push(Held {
@@ -198,11 +251,14 @@ pub fn holds_all(
     class: &[Capability],
 ) -> bool {
     class.iter().all(|capability| {
-        set.verdict(&Request {
-            action: &capability.action,
-            resource: &resource_for(&capability.resource, account),
-            context,
-        })
+        verdict(
+            set,
+            &Request {
+                action: &capability.action,
+                resource: &resource_for(&capability.resource, account),
+                context,
+            },
+        )
         .may_be_allowed()
     })
 }

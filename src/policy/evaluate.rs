@@ -721,6 +721,28 @@ impl CompiledPolicySet {
         }
     }
 
+    /// The `Resource` patterns (as written) of a statement of the set; `None` when the
+    /// statement is not found or uses `NotResource` or no resource element.
+    pub fn statement_resources(&self, statement: &StatementRef) -> Option<Vec<&str>> {
+        let policy = self
+            .policies
+            .iter()
+            .find(|p| p.id == statement.policy_id && p.kind == statement.kind)?;
+        let compiled = policy
+            .statements
+            .iter()
+            .find(|s| s.index as usize == statement.index)?;
+        match compiled.resources {
+            Resources::In(span) => Some(
+                span.slice(&policy.patterns)
+                    .iter()
+                    .map(|p| p.source(&policy.arena))
+                    .collect(),
+            ),
+            Resources::Any | Resources::NotIn(_) => None,
+        }
+    }
+
     /// The `Action` patterns of the identity policies' Allow statements: nothing outside them
     /// can be allowed, whatever the SCPs and boundary say. `None` when one of them is a
     /// `NotAction` statement, which may allow any action.

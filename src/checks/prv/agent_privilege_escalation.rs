@@ -11,7 +11,7 @@ use crate::checks::{Check, Ctx, Finding, Status};
 use crate::inventory::Snapshot;
 use std::collections::HashMap;
 
-use crate::policy::capabilities::{Capability, EscalationPath, Needs, class, resource_for};
+use crate::policy::capabilities::{self, Capability, EscalationPath, Needs, class, resource_for};
 use crate::policy::graph::{TrustGraph, chain};
 use crate::policy::principals::Principal;
 use crate::policy::{Context, Decision, Request};
@@ -28,14 +28,15 @@ fn open_path(principal: &Principal, path: &EscalationPath) -> Option<Value> {
     let context = Context::new().with_principal_arn(&principal.arn);
     let resource_of = |action: &str| resource_for(path.resource_of(action), &principal.account);
     let open = path.actions.iter().all(|action| {
-        principal
-            .policies
-            .verdict(&Request {
+        capabilities::verdict(
+            &principal.policies,
+            &Request {
                 action,
                 resource: &resource_of(action),
                 context: &context,
-            })
-            .may_be_allowed()
+            },
+        )
+        .may_be_allowed()
     });
     if !open {
         return None;
@@ -680,6 +681,39 @@ mod tests {
             "{}",
             fail.message
         );
+    }
+
+    #[test]
+    fn changing_roles_aws_controls_is_no_escalation_aws_refuses_it() {
+        // Service-linked roles' policies and trust cannot be edited, and Identity Center's
+        // reserved roles are changed only through Identity Center. Before: a grant scoped to
+        // them counted as an open path (conditionally).
+        let on = |resource: &str| {
+            format!(
+                r#"{{"Statement":{{"Effect":"Allow","Action":["iam:PutRolePolicy","iam:AttachRolePolicy","iam:UpdateAssumeRolePolicy"],"Resource":"{resource}"}}}}"#
+            )
+        };
+        for reserved in [
+            "arn:aws:iam::*:role/aws-service-role/*",
+            "arn:aws:iam::222222222222:role/aws-reserved/sso.amazonaws.com/*",
+        ] {
+            let findings = run_with(vec![role("agent", BEDROCK, &on(reserved))]);
+            only(&findings, Status::Pass);
+        }
+        let findings = run_with(vec![role(
+            "agent",
+            BEDROCK,
+            &on("arn:aws:iam::*:role/app-*"),
+        )]);
+        let fail = only(&findings, Status::Fail);
+        assert!(fail.message.contains("put-role-policy"), "{}", fail.message);
+        // A reserved-only statement beside one that reaches ordinary roles: still open.
+        let both = r#"{"Statement":[
+            {"Effect":"Allow","Action":"iam:PutRolePolicy","Resource":"arn:aws:iam::*:role/aws-service-role/*"},
+            {"Effect":"Allow","Action":"iam:PutRolePolicy","Resource":"arn:aws:iam::*:role/*"}]}"#;
+        let findings = run_with(vec![role("agent", BEDROCK, both)]);
+        let fail = only(&findings, Status::Fail);
+        assert!(fail.message.contains("put-role-policy"), "{}", fail.message);
     }
 
     #[test]
