@@ -177,7 +177,19 @@ fn precondition(
             ));
         }
         Needs::InstanceRole => {
-            let roles = account.and_then(|a| a.iam.as_ref()).map(|iam| &iam.roles);
+            // Instance profile → the roles it carries, once per question.
+            let carriers: Option<HashMap<&str, Vec<&str>>> =
+                account.and_then(|a| a.iam.as_ref()).map(|iam| {
+                    let mut map: HashMap<&str, Vec<&str>> = HashMap::new();
+                    for role in &iam.roles {
+                        for profile in role.instance_profiles.iter().flatten() {
+                            map.entry(profile.as_str())
+                                .or_default()
+                                .push(role.arn.as_str());
+                        }
+                    }
+                    map
+                });
             let mut instances = 0;
             for (name, region) in regions {
                 let Some(list) = &region.ec2_instances else {
@@ -189,19 +201,11 @@ fn precondition(
                         continue;
                     };
                     instances += 1;
-                    let Some(roles) = roles else {
+                    let Some(carriers) = &carriers else {
                         unverified.push("the account's IAM roles were not collected".into());
                         continue;
                     };
-                    let carrying: Vec<&str> = roles
-                        .iter()
-                        .filter(|r| {
-                            r.instance_profiles
-                                .as_ref()
-                                .is_some_and(|p| p.contains(profile))
-                        })
-                        .map(|r| r.arn.as_str())
-                        .collect();
+                    let carrying = carriers.get(profile.as_str()).cloned().unwrap_or_default();
                     if carrying.is_empty() {
                         unverified.push(format!(
                             "the role of instance profile {profile} (instance {}) is not in the inventory",
@@ -281,8 +285,21 @@ fn precondition(
             }
         }
     }
-    unverified.dedup();
-    Precondition::Unverified(unverified.join("; "))
+    // Distinct reasons, the first few named (one per instance could be thousands).
+    let mut seen = std::collections::HashSet::new();
+    let mut distinct: Vec<String> = Vec::new();
+    for reason in unverified {
+        if seen.insert(reason.clone()) {
+            distinct.push(reason);
+        }
+    }
+    let more = distinct.len().saturating_sub(3);
+    distinct.truncate(3);
+    let mut why = distinct.join("; ");
+    if more > 0 {
+        why.push_str(&format!(" (and {more} more)"));
+    }
+    Precondition::Unverified(why)
 }
 
 /// Whether `principal` may call `sts:AssumeRole` on `role` as far as its own policies go: a
@@ -585,6 +602,26 @@ mod tests {
             &admin,
         );
         assert_eq!(stranger.status, Status::Unknown, "{stranger:#?}");
+    }
+
+    #[test]
+    fn unverified_reasons_are_distinct_and_the_first_few_named() {
+        let strangers = (0..5)
+            .map(|i| {
+                let mut unknown = instance(Some(&format!(
+                    "arn:aws:iam::222222222222:instance-profile/gone-{i}"
+                )));
+                unknown.id = format!("i-{i}");
+                unknown
+            })
+            .collect();
+        let unknown = send_command(Some(strangers), &allow(r#""*""#));
+        assert_eq!(unknown.status, Status::Unknown);
+        let why = unknown.evidence["unverified_paths"][0]["why"]
+            .as_str()
+            .unwrap();
+        assert!(why.ends_with("(and 2 more)"), "{why}");
+        assert_eq!(why.matches("is not in the inventory").count(), 3, "{why}");
     }
 
     #[test]
