@@ -133,11 +133,14 @@ fn serve(
         std::thread::sleep(*delay);
     }
     // The emulator closes its side after answering; the proxy closes with the answer too.
-    if let Some(answer) = forward(upstream, &head, &body) {
+    // The request stops counting as in flight before its answer is passed back: the client
+    // may send its next request the moment it has the answer.
+    let answer = forward(upstream, &head, &body);
+    flight.lock().unwrap().leave(&service);
+    if let Some(answer) = answer {
         forwarded.fetch_add(1, Ordering::SeqCst);
         let _ = writer.write_all(&answer);
     }
-    flight.lock().unwrap().leave(&service);
 }
 
 /// A request's head (its lines, `Connection` dropped) and body, and the service it is signed
