@@ -388,10 +388,8 @@ fn audit(
             Source::Snapshot(path) => path.display().to_string(),
             Source::Live => "live collection".to_owned(),
         };
-        return Err(Error::NothingCollected(format!(
-            "{what}: nothing was collected ({} accounts, none with any data; {} collection errors)",
-            snapshot.accounts.len(),
-            snapshot.errors.len()
+        return Err(Error::NothingCollected(nothing_collected(
+            &what, snapshot, "",
         )));
     }
     let mut report = evaluate(
@@ -427,20 +425,28 @@ fn audit(
         let deadline = snapshot
             .errors
             .iter()
-            .any(|e| e.code.as_deref() == Some("DeadlineReached"));
+            .any(|e| e.code.as_deref() == Some(collect::DEADLINE_REACHED));
+        let why = if deadline {
+            ", the deadline among them: raise --timeout"
+        } else {
+            ""
+        };
         return Err(Error::NothingCollected(format!(
-            "live collection: nothing was collected ({} accounts, none with any data; {} collection errors{}); \
-             the report was written with every check unknown",
-            snapshot.accounts.len(),
-            snapshot.errors.len(),
-            if deadline {
-                ", the deadline among them: raise --timeout"
-            } else {
-                ""
-            }
+            "{}; the report was written with every check unknown",
+            nothing_collected("live collection", snapshot, why)
         )));
     }
     Ok(code)
+}
+
+/// `WHAT: nothing was collected (N accounts, none with any data; M collection errors…)`,
+/// with `why` added inside the parentheses.
+fn nothing_collected(what: &str, snapshot: &Snapshot, why: &str) -> String {
+    format!(
+        "{what}: nothing was collected ({} accounts, none with any data; {} collection errors{why})",
+        snapshot.accounts.len(),
+        snapshot.errors.len()
+    )
 }
 
 /// `ringfence diff OLD NEW`.

@@ -1137,30 +1137,24 @@ fn key_attribution_ends_at_the_deadline_and_the_key_stays_unknown() {
 #[test]
 fn a_malformed_timeout_is_bad_usage() {
     let dir = tempfile::tempdir().unwrap();
-    for bad in ["0s", "soon", "-5m"] {
-        let out = isolated(dir.path())
-            .args(["collect", &format!("--timeout={bad}"), "-o", "s.json"])
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{bad}: {stderr}");
-        assert!(stderr.contains("--timeout"), "{bad}: {stderr}");
-    }
-    for (bad, says) in [
-        ("dns=5s", "`dns` is not a kind of call"),
-        ("read=0s", "longer than zero"),
-        ("iam=later", "not a duration"),
-        ("2h", "at most 1h"),
+    for (flag, bad, says) in [
+        ("--timeout", "0s", ""),
+        ("--timeout", "soon", ""),
+        ("--timeout", "-5m", ""),
+        ("--call-timeout", "dns=5s", "`dns` is not a kind of call"),
+        ("--call-timeout", "read=0s", "longer than zero"),
+        ("--call-timeout", "iam=later", "not a duration"),
+        ("--call-timeout", "2h", "at most 1h"),
     ] {
         let out = isolated(dir.path())
-            .args(["collect", &format!("--call-timeout={bad}"), "-o", "s.json"])
+            .args(["collect", &format!("{flag}={bad}"), "-o", "s.json"])
             .output()
             .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{bad}: {stderr}");
+        assert_eq!(out.status.code(), Some(2), "{flag}={bad}: {stderr}");
         assert!(
-            stderr.contains("--call-timeout") && stderr.contains(says),
-            "{bad}: {stderr}"
+            stderr.contains(flag) && stderr.contains(says),
+            "{flag}={bad}: {stderr}"
         );
     }
 }

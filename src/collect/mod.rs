@@ -67,6 +67,9 @@ pub struct CollectOptions {
     pub call_timeouts: CallTimeouts,
 }
 
+/// The code of a collection error that the deadline caused.
+pub const DEADLINE_REACHED: &str = "DeadlineReached";
+
 /// The end of collection. Work still running or waiting when it passes is dropped, and what
 /// it would have filled stays `None` with a collection error per service saying so: the
 /// checks that needed it are `unknown`, and the report is still produced from the rest.
@@ -121,7 +124,7 @@ impl Deadline {
             region: None,
             service: service.to_owned(),
             operation: operation.to_owned(),
-            code: Some("DeadlineReached".to_owned()),
+            code: Some(DEADLINE_REACHED.to_owned()),
             message: self.reason(),
         }
     }

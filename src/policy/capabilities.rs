@@ -168,6 +168,20 @@ pub fn verdict(set: &CompiledPolicySet, request: &Request) -> Verdict {
     {
         return verdict;
     }
+    // An ordinary role the grant reaches settles it without building the decision (the
+    // common case: a grant on `role/*` or `*`).
+    if let Some((prefix, _)) = request.resource.split_once(":role/") {
+        let ordinary = format!("{prefix}:role/ringfence-ordinary-role");
+        if set
+            .verdict(&Request {
+                resource: &ordinary,
+                ..*request
+            })
+            .may_be_allowed()
+        {
+            return verdict;
+        }
+    }
     let grants = match set.evaluate(request) {
         super::Decision::Allowed { grants }
         | super::Decision::ConditionallyAllowed { grants, .. } => grants,
@@ -242,6 +256,24 @@ pub fn ask<'c>(
     answers
 }
 
+/// Whether the principal of `account` whose policies are `set` may perform `capability`.
+pub fn holds(
+    set: &CompiledPolicySet,
+    context: &Context,
+    account: &str,
+    capability: &Capability,
+) -> bool {
+    verdict(
+        set,
+        &Request {
+            action: &capability.action,
+            resource: &resource_for(&capability.resource, account),
+            context,
+        },
+    )
+    .may_be_allowed()
+}
+
 /// Whether the principal of `account` whose policies are `set` may perform every capability
 /// of `class`; stops at the first it may not.
 pub fn holds_all(
@@ -250,17 +282,9 @@ pub fn holds_all(
     account: &str,
     class: &[Capability],
 ) -> bool {
-    class.iter().all(|capability| {
-        verdict(
-            set,
-            &Request {
-                action: &capability.action,
-                resource: &resource_for(&capability.resource, account),
-                context,
-            },
-        )
-        .may_be_allowed()
-    })
+    class
+        .iter()
+        .all(|capability| holds(set, context, account, capability))
 }
 
 #[cfg(test)]

@@ -138,17 +138,19 @@ impl<'p> TrustGraph<'p> {
         let named = admitting
             .iter()
             .any(|e| matches!(&e.trustee, Trustee::Principal(p) if p == from));
-        if named && account == to.account {
-            // The trust alone allows it ("Policy evaluation logic": a resource-based policy
-            // naming the principal in its own account needs no identity allow), but an
-            // explicit Deny always wins, and an SCP that does not allow the call stops it.
-            if let Some(principal) = self.principals.get(from) {
-                let context = Context::new().with_principal_arn(from);
-                let verdict = principal.policies.verdict(&Request {
-                    action: "sts:AssumeRole",
-                    resource: &to.arn,
-                    context: &context,
-                });
+        // A principal not in the snapshot is assumed to be allowed by its own policies.
+        if let Some(principal) = self.principals.get(from) {
+            let context = Context::new().with_principal_arn(from);
+            let verdict = principal.policies.verdict(&Request {
+                action: "sts:AssumeRole",
+                resource: &to.arn,
+                context: &context,
+            });
+            if named && account == to.account {
+                // The trust alone allows it ("Policy evaluation logic": a resource-based
+                // policy naming the principal in its own account needs no identity allow),
+                // but an explicit Deny always wins, and an SCP that does not allow the call
+                // stops it.
                 if matches!(
                     verdict,
                     super::Verdict::ExplicitlyDenied(_)
@@ -156,17 +158,9 @@ impl<'p> TrustGraph<'p> {
                 ) {
                     return None;
                 }
-            }
-        } else {
-            // The caller's own policies must allow the call too (cross-account, or trust
-            // through the account). A principal not in the snapshot is assumed to be allowed.
-            if let Some(principal) = self.principals.get(from) {
-                let context = Context::new().with_principal_arn(from);
-                let verdict = principal.policies.verdict(&Request {
-                    action: "sts:AssumeRole",
-                    resource: &to.arn,
-                    context: &context,
-                });
+            } else {
+                // The caller's own policies must allow the call too (cross-account, or trust
+                // through the account).
                 if !verdict.may_be_allowed() {
                     return None;
                 }

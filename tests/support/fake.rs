@@ -4,7 +4,9 @@
 //! number of requests (an endpoint that dies mid-run: every later connection is refused), or
 //! hold every other request open without answering (an endpoint that hangs).
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Write};
+
+use super::http::HttpRequest;
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
@@ -44,23 +46,14 @@ impl Fake {
             for stream in listener.incoming().take(limit).flatten() {
                 let mut writer = stream.try_clone().unwrap();
                 let mut reader = BufReader::new(stream);
-                let (mut authorization, mut length) = (String::new(), 0);
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                        break;
-                    }
-                    let lower = line.to_ascii_lowercase();
-                    if let Some(value) = lower.strip_prefix("content-length:") {
-                        length = value.trim().parse().unwrap_or(0);
-                    }
-                    if lower.starts_with("authorization:") {
-                        authorization = line["authorization:".len()..].trim().to_owned();
-                    }
-                }
-                let mut body = vec![0; length];
-                let _ = reader.read_exact(&mut body);
-                let body = String::from_utf8_lossy(&body).into_owned();
+                let Some(request) = HttpRequest::read(&mut reader) else {
+                    continue;
+                };
+                let authorization = request
+                    .header("authorization")
+                    .unwrap_or_default()
+                    .to_owned();
+                let body = String::from_utf8_lossy(&request.body).into_owned();
                 let identity = body.contains("Action=GetCallerIdentity");
                 if hang && !identity {
                     seen.lock().unwrap().push(Request {

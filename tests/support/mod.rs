@@ -1,3 +1,4 @@
 pub mod fake;
+pub mod http;
 pub mod moto;
 pub mod proxy;

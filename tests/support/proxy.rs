@@ -6,11 +6,13 @@
 //! answer passed back. A request's service is the one its SigV4 credential scope names
 //! (`Credential=KEY/DATE/REGION/SERVICE/aws4_request`).
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use super::http::HttpRequest;
 
 #[derive(Debug, Clone)]
 pub enum Fault {
@@ -115,9 +117,10 @@ fn serve(
 ) {
     let mut writer = stream.try_clone().unwrap();
     let mut reader = BufReader::new(stream);
-    let Some((head, body, service)) = read_request(&mut reader) else {
+    let Some(request) = HttpRequest::read(&mut reader) else {
         return;
     };
+    let service = service(&request);
     match fault {
         Fault::HangService(hung) if service == *hung => {
             held.lock().unwrap().push(service);
@@ -135,7 +138,7 @@ fn serve(
     // The emulator closes its side after answering; the proxy closes with the answer too.
     // The request stops counting as in flight before its answer is passed back: the client
     // may send its next request the moment it has the answer.
-    let answer = forward(upstream, &head, &body);
+    let answer = forward(upstream, &request);
     flight.lock().unwrap().leave(&service);
     if let Some(answer) = answer {
         forwarded.fetch_add(1, Ordering::SeqCst);
@@ -143,48 +146,33 @@ fn serve(
     }
 }
 
-/// A request's head (its lines, `Connection` dropped) and body, and the service it is signed
-/// for; `None` once the client closed the connection.
-fn read_request(reader: &mut BufReader<TcpStream>) -> Option<(Vec<String>, Vec<u8>, String)> {
-    let mut head = Vec::new();
-    let (mut length, mut service) = (0, String::new());
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        if line == "\r\n" {
-            break;
-        }
-        let lower = line.to_ascii_lowercase();
-        if let Some(value) = lower.strip_prefix("content-length:") {
-            length = value.trim().parse().unwrap_or(0);
-        }
-        if lower.starts_with("authorization:")
-            && let Some(scope) = line.split("Credential=").nth(1)
-        {
-            // KEY/DATE/REGION/SERVICE/aws4_request
-            service = scope.split('/').nth(3).unwrap_or_default().to_owned();
-        }
-        if !lower.starts_with("connection:") {
-            head.push(line);
-        }
-    }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).ok()?;
-    Some((head, body, service))
+/// The service a request is signed for: `Credential=KEY/DATE/REGION/SERVICE/aws4_request`.
+fn service(request: &HttpRequest) -> String {
+    request
+        .header("authorization")
+        .and_then(|value| value.split("Credential=").nth(1))
+        .and_then(|scope| scope.split('/').nth(3))
+        .unwrap_or_default()
+        .to_owned()
 }
 
-/// Sends the request to the emulator on a connection of its own, and reads the whole answer.
-fn forward(upstream: &str, head: &[String], body: &[u8]) -> Option<Vec<u8>> {
+/// Sends the request to the emulator on a connection of its own, asking it to close the
+/// connection after answering (instead of the client's `Connection` header), and reads the
+/// whole answer.
+fn forward(upstream: &str, request: &HttpRequest) -> Option<Vec<u8>> {
     let mut connection = TcpStream::connect(upstream).ok()?;
     connection
         .set_read_timeout(Some(Duration::from_secs(60)))
         .ok()?;
-    let mut request = head.concat().into_bytes();
-    request.extend_from_slice(b"Connection: close\r\n\r\n");
-    request.extend_from_slice(body);
-    connection.write_all(&request).ok()?;
+    let mut sent: Vec<u8> = request
+        .head
+        .iter()
+        .filter(|line| !line.to_ascii_lowercase().starts_with("connection:"))
+        .flat_map(|line| line.bytes())
+        .collect();
+    sent.extend_from_slice(b"Connection: close\r\n\r\n");
+    sent.extend_from_slice(&request.body);
+    connection.write_all(&sent).ok()?;
     let mut answer = Vec::new();
     connection.read_to_end(&mut answer).ok()?;
     Some(answer)

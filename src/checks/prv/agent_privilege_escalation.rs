@@ -100,16 +100,7 @@ fn strengths(principal: &Principal, questions: &[&Capability]) -> Vec<bool> {
     let context = Context::new().with_principal_arn(&principal.arn);
     questions
         .iter()
-        .map(|c| {
-            principal
-                .policies
-                .verdict(&Request {
-                    action: &c.action,
-                    resource: &resource_for(&c.resource, &principal.account),
-                    context: &context,
-                })
-                .may_be_allowed()
-        })
+        .map(|c| capabilities::holds(&principal.policies, &context, &principal.account, c))
         .collect()
 }
 
@@ -148,6 +139,18 @@ impl<'a> Stronger<'a> {
                 .zip(&self.mine)
                 .any(|(theirs, mine)| *theirs && !mine)
         })
+    }
+
+    /// Whether `role` opens a path: it is stronger. When that cannot be known, the reason
+    /// joins `unverified`.
+    fn opens(&mut self, role: &str, unverified: &mut Vec<String>) -> bool {
+        match self.than(role) {
+            Some(stronger) => stronger,
+            None => {
+                unverified.push(format!("the policies of {role} are not known"));
+                false
+            }
+        }
     }
 }
 
@@ -213,19 +216,13 @@ fn precondition(
                         ));
                     }
                     for role in carrying {
-                        match stronger.than(role) {
-                            Some(true) => {
-                                return Precondition::Open(json!({
-                                    "instance": instance.id,
-                                    "region": name,
-                                    "instance_profile": profile,
-                                    "role": role,
-                                }));
-                            }
-                            Some(false) => {}
-                            None => {
-                                unverified.push(format!("the policies of {role} are not known"))
-                            }
+                        if stronger.opens(role, &mut unverified) {
+                            return Precondition::Open(json!({
+                                "instance": instance.id,
+                                "region": name,
+                                "instance_profile": profile,
+                                "role": role,
+                            }));
                         }
                     }
                 }
@@ -261,16 +258,12 @@ fn precondition(
                         continue;
                     };
                     stacks += 1;
-                    match stronger.than(role) {
-                        Some(true) => {
-                            return Precondition::Open(json!({
-                                "stack": stack.id,
-                                "region": name,
-                                "role": role,
-                            }));
-                        }
-                        Some(false) => {}
-                        None => unverified.push(format!("the policies of {role} are not known")),
+                    if stronger.opens(role, &mut unverified) {
+                        return Precondition::Open(json!({
+                            "stack": stack.id,
+                            "region": name,
+                            "role": role,
+                        }));
                     }
                 }
             }
